@@ -1,0 +1,37 @@
+"""What a renderer receives: one resolved, cited document in one language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from positionkit.languages import Language
+from positionkit.style import DEFAULT_STYLE, Style
+
+__all__ = ["Handout"]
+
+
+@dataclass(frozen=True)
+class Handout:
+    ast: dict[str, Any]
+    """Pandoc JSON AST (what ``pandoc -t json`` prints) after ``--citeproc`` has run."""
+    lang: Language
+    """Language of the handout; fallback passages carry their own ``lang`` attribute."""
+    title: str
+    subtitle: str | None = None
+    date: str | None = None
+    """Already localised display string, e.g. ``"20 novembre 2026"``."""
+    organisations: tuple[str, ...] = ()
+    audience: str | None = None
+    """``"For WTO delegations"`` or ``"Delegation of Kenya"``."""
+    contact: str | None = None
+    labels: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Localised labels (see ``positionkit.render.labels.LABEL_KEYS``); missing keys use English."""
+    style: Style = DEFAULT_STYLE
+    draft: bool = False
+    """Draft builds carry a visible "Draft" marking in the header; final builds none."""
+    provenance: str | None = None
+    """Small footer line, e.g. ``"Built 2026-11-20 · commit 3f2a9c1"``."""
+    epoch: int = 0
+    """``SOURCE_DATE_EPOCH``: every timestamp in the output derives from it."""

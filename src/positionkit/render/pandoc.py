@@ -1,0 +1,51 @@
+"""Running the pandoc binary that pypandoc-binary bundles."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from functools import lru_cache
+
+from positionkit.render.errors import RenderError
+
+__all__ = ["run_pandoc", "pandoc_path"]
+
+# A stable epoch when the caller gives none, so that even ad-hoc runs are reproducible.
+_DEFAULT_EPOCH = 0
+
+
+@lru_cache(maxsize=1)
+def pandoc_path() -> str:
+    """Path of the bundled pandoc executable."""
+    import pypandoc
+
+    return pypandoc.get_pandoc_path()
+
+
+def run_pandoc(args: list[str], input: bytes, *, epoch: int | None = None,
+               cwd: str | None = None) -> bytes:
+    """Run pandoc with ``args`` (no shell), feed ``input`` on stdin and return stdout.
+
+    ``SOURCE_DATE_EPOCH`` is always set (from ``epoch``, else inherited, else 0) so that DOCX
+    timestamps are reproducible. Raises :class:`RenderError` with pandoc's stderr on failure.
+    """
+    env = dict(os.environ)
+    if epoch is not None:
+        env["SOURCE_DATE_EPOCH"] = str(int(epoch))
+    else:
+        env.setdefault("SOURCE_DATE_EPOCH", str(_DEFAULT_EPOCH))
+    try:
+        proc = subprocess.run(
+            [pandoc_path(), *args],
+            input=input,
+            capture_output=True,
+            env=env,
+            cwd=cwd,
+            check=False,
+        )
+    except OSError as exc:
+        raise RenderError(f"could not run pandoc: {exc}") from exc
+    if proc.returncode != 0:
+        stderr = proc.stderr.decode("utf-8", "replace").strip()
+        raise RenderError(f"pandoc failed (exit {proc.returncode}): {stderr}")
+    return proc.stdout
