@@ -1,11 +1,211 @@
-"""Placeholder until the PDF renderer lands."""
+"""PDF: pandoc JSON -> Typst source (our briefing template) -> typst, compiled in-process.
+
+No typst executable exists (the PyPI package is a binding), so pandoc only writes Typst source
+and ``typst.Compiler`` compiles it with one curated font set and no system fonts.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import threading
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from positionkit.languages import Language, get_language
+from positionkit.render.ast import (
+    Block,
+    div_attr,
+    fallback_languages,
+    prepare,
+    raw_block,
+    rewrite_divs,
+)
 from positionkit.render.errors import RenderError
+from positionkit.render.fonts import font_families, font_files
 from positionkit.render.handout import Handout
+from positionkit.render.labels import language_name, load_labels
+from positionkit.render.pandoc import run_pandoc
+from positionkit.style import Style
+
+__all__ = ["render_pdf", "typst_source"]
+
+_DRAFT_COLOR = "#A4262C"
+
+
+def _str(value: str | None) -> str:
+    """A Typst string literal (or ``none``): text never gets parsed as markup."""
+    if value is None:
+        return "none"
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "")
+    return f'"{escaped}"'
+
+
+def _fonts(lang: Language, style: Style, role: str = "body", extra: str = "") -> str:
+    items = []
+    for i, family in enumerate(font_families(lang, style, role)):
+        if lang.script == "cjk" and i == 0:
+            # Latin runs only: CJK punctuation and quotes must come from the CJK face.
+            items.append(f'(name: {_str(family)}, covers: "latin-in-cjk")')
+        else:
+            items.append(_str(family))
+    if extra:
+        items.append(extra)
+    return "(" + ", ".join(items) + ",)"
+
+
+def _label(labels: dict[str, str], key: str) -> str:
+    return labels.get(key) or ""
+
+
+def _preamble(h: Handout, labels: dict[str, str]) -> str:
+    lang, style = h.lang, h.style
+    short_title = h.title if len(h.title) <= 90 else h.title[:87].rstrip() + "…"
+    justify = lang.script != "arabic" and lang.script != "hebrew"
+    leading = {"arabic": "0.9em", "cjk": "0.85em", "hebrew": "0.75em"}.get(lang.script, "0.68em")
+    fields = {
+        "title": _str(h.title),
+        "short-title": _str(short_title),
+        "subtitle": _str(h.subtitle),
+        "date": _str(h.date),
+        "organisations": "(" + "".join(f"{_str(o)}, " for o in h.organisations) + ")",
+        "audience": _str(h.audience),
+        "contact": _str(h.contact),
+        "contact-label": _str(_label(labels, "contact")),
+        "lang": _str(lang.typst_lang),
+        "region": _str(lang.typst_region),
+        "rtl": "true" if lang.rtl else "false",
+        "script": _str(lang.script),
+        "font": _fonts(lang, style),
+        "heading-font": _fonts(lang, style, "heading"),
+        "size": f"{style.font_size:g}pt",
+        "leading": leading,
+        "justify": "true" if justify else "false",
+        "hyphenate": "auto" if lang.script in {"latin", "cyrillic", "greek"} else "false",
+        "accent": f'rgb({_str(style.accent_color)})',
+        "draft-color": f'rgb({_str(_DRAFT_COLOR)})',
+        "paper": _str(style.paper_size),
+        "draft": _str(_label(labels, "draft")) if h.draft else "none",
+        "provenance": _str(h.provenance),
+        "page-of": _str(_label(labels, "page_of") or "{page} / {total}"),
+    }
+    body = ",\n  ".join(f"{k}: {v}" for k, v in fields.items())
+    return (
+        f"#let pk = (\n  {body},\n)\n"
+        "#let keymessages = pk-keymessages.with(pk)\n"
+        "#let fallback = pk-fallback.with(pk)\n"
+        "#let references = pk-references.with(pk)\n"
+        "#show: pk-briefing.with(pk)\n"
+    )
+
+
+def _typst_blocks(h: Handout, labels: dict[str, str]) -> list[Block]:
+    def key_messages(div: Block) -> list[Block]:
+        title = _str(_label(labels, "key_messages"))
+        return [raw_block("typst", f"#keymessages(title: {title})["), *div["c"][1], raw_block("typst", "]")]
+
+    def fallback(div: Block) -> list[Block]:
+        _, _, attrs = div_attr(div)
+        code = attrs.get("lang") or "en"
+        src = get_language(code)
+        notice = _label(labels, "fallback_notice").replace("{language}", language_name(code, h.lang))
+        if src is None:
+            args = f'lang: {_str(code.split("-")[0])}, font: pk.font'
+        else:
+            fonts = _fonts(src, h.style, extra="..pk.font")
+            args = (
+                f"lang: {_str(src.typst_lang)}, region: {_str(src.typst_region)}, "
+                f"dir: {'rtl' if src.rtl else 'ltr'}, font: {fonts}"
+            )
+        return [
+            raw_block("typst", f"#fallback({args}, notice: {_str(notice)})["),
+            *div["c"][1],
+            raw_block("typst", "]"),
+        ]
+
+    def refs(div: Block) -> list[Block]:
+        return [raw_block("typst", "#references["), div, raw_block("typst", "]")]
+
+    doc = prepare(h.ast, _label(labels, "references"))
+    blocks = rewrite_divs(doc["blocks"], {"key-messages": key_messages, "fallback": fallback, "#refs": refs})
+    return [raw_block("typst", _preamble(h, labels)), *blocks]
+
+
+@lru_cache(maxsize=1)
+def _template_path() -> str:
+    return str(resources.files("positionkit.render").joinpath("briefing.typ"))
 
 
 def typst_source(h: Handout) -> str:
-    raise RenderError("PDF rendering is not implemented yet")
+    """The complete Typst source for a handout (what :func:`render_pdf` compiles)."""
+    labels = load_labels(h.lang, h.labels)
+    doc = {"pandoc-api-version": h.ast.get("pandoc-api-version"), "meta": {}, "blocks": _typst_blocks(h, labels)}
+    out = run_pandoc(
+        ["--sandbox", "-f", "json", "-t", "typst-citations", "--template", _template_path(),
+         "--wrap=none"],
+        json.dumps(doc).encode("utf-8"),
+        epoch=h.epoch,
+    )
+    return out.decode("utf-8")
+
+
+_FONTS_LOCK = threading.Lock()
+_FONT_DIRS: list[tempfile.TemporaryDirectory] = []
+
+
+@lru_cache(maxsize=16)
+def _font_set(paths: tuple[str, ...]) -> Any:
+    """A typst font book holding exactly ``paths`` (plus typst's embedded fonts).
+
+    The binding only scans folders, and the folders fonts live in hold more than we want (all
+    of /usr/share/fonts/opentype/noto), so the chosen files are linked into a private folder
+    that lives as long as the process.
+    """
+    import typst
+
+    folder = tempfile.TemporaryDirectory(prefix="positionkit-fonts-")
+    _FONT_DIRS.append(folder)
+    for i, path in enumerate(paths):
+        link = Path(folder.name) / f"{i:02d}-{Path(path).name}"
+        try:
+            link.symlink_to(path)
+        except OSError:  # Windows without symlink rights: a hard link or, last, a copy
+            try:
+                link.hardlink_to(path)
+            except OSError:
+                shutil.copyfile(path, link)
+    return typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=[folder.name])
+
+
+def _fonts_for(h: Handout) -> Any:
+    langs = [h.lang] + [l for l in map(get_language, fallback_languages(h.ast.get("blocks", []))) if l]
+    paths: dict[str, None] = {}
+    for lang in langs:
+        for p in font_files(lang, h.style):
+            paths.setdefault(str(p), None)
+    with _FONTS_LOCK:
+        return _font_set(tuple(sorted(paths)))
 
 
 def render_pdf(h: Handout) -> bytes:
-    raise RenderError("PDF rendering is not implemented yet")
+    """Compile the handout to PDF bytes; identical input and epoch give identical bytes."""
+    import typst
+
+    source = typst_source(h)
+    fonts = _fonts_for(h)
+    # typst reads no files of ours, but needs a root: an empty private directory keeps it from
+    # seeing anything else on disk.
+    with tempfile.TemporaryDirectory(prefix="positionkit-typst-") as root:
+        try:
+            compiler = typst.Compiler(root=root, font_paths=fonts, ignore_system_fonts=True)
+            pdf = compiler.compile(input=source.encode("utf-8"), format="pdf", timestamp=int(h.epoch))
+        except typst.TypstError as exc:
+            raise RenderError(f"typst could not compile the handout: {exc.message}\n{exc.diagnostic}") from exc
+        except Exception as exc:  # the binding raises plain RuntimeErrors too
+            raise RenderError(f"typst could not compile the handout: {exc}") from exc
+    if not isinstance(pdf, bytes):
+        raise RenderError("typst returned no PDF")
+    return pdf

@@ -1,0 +1,40 @@
+"""Check: an ordered list of checks, each (CheckContext) -> diagnostics. Nothing raises.
+
+One check per module; add a module and list it here. Every code a check emits is documented in
+the README table (a test keeps the two in step).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from ..diagnostics import Diagnostic, ordered
+from ..project import Project
+from ..resolve import Resolved
+from . import citations, loading, resolving, sections
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    project: Project
+    resolved: tuple[Resolved, ...]
+    """Every document about to be rendered (or checked)."""
+    final: bool = False
+
+
+Check = Callable[[CheckContext], Iterable[Diagnostic]]
+
+CHECKS: list[Check] = [
+    loading.check,
+    resolving.check,
+    sections.check,
+    citations.check,
+]
+
+
+def run_checks(project: Project, resolved: Iterable[Resolved], final: bool = False) -> list[Diagnostic]:
+    ctx = CheckContext(project, tuple(resolved), final)
+    found: list[Diagnostic] = []
+    for check in CHECKS:
+        found.extend(check(ctx))
+    return ordered(found)

@@ -1,0 +1,115 @@
+"""One diagnostic type for every stage and every command.
+
+A diagnostic says where (path, line, column, relative to the project root), how bad, which code,
+what is wrong in the user's terms, and how to fix it. `format` is the single place that renders
+one for people; `to_dict` the single place for machines.
+"""
+from __future__ import annotations
+
+import enum
+import json
+from dataclasses import dataclass, replace
+from typing import Iterable
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    """Stable identifier, e.g. ``PK201``; documented in the README table."""
+    severity: Severity
+    message: str
+    """What is wrong, in the user's terms."""
+    path: str | None = None
+    """POSIX path relative to the project root."""
+    line: int | None = None
+    """1-based."""
+    col: int | None = None
+    """1-based."""
+    hint: str | None = None
+    """How to fix it: ``did you mean 'unctad2021'?``"""
+
+    def format(self) -> str:
+        where = ""
+        if self.path:
+            where = self.path
+            if self.line:
+                where += f":{self.line}"
+                if self.col:
+                    where += f":{self.col}"
+            where += ": "
+        text = f"{where}{self.severity.value}[{self.code}] {self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+    def to_dict(self) -> dict:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "col": self.col,
+            "severity": self.severity.value,
+            "code": self.code,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+    def at(self, path: str | None, line: int | None = None, col: int | None = None) -> "Diagnostic":
+        return replace(self, path=path, line=line, col=col)
+
+
+def error(code: str, message: str, path=None, line=None, col=None, hint=None) -> Diagnostic:
+    return Diagnostic(code, Severity.ERROR, message, path, line, col, hint)
+
+
+def warning(code: str, message: str, path=None, line=None, col=None, hint=None) -> Diagnostic:
+    return Diagnostic(code, Severity.WARNING, message, path, line, col, hint)
+
+
+def info(code: str, message: str, path=None, line=None, col=None, hint=None) -> Diagnostic:
+    return Diagnostic(code, Severity.INFO, message, path, line, col, hint)
+
+
+def sort_key(d: Diagnostic):
+    return (d.path or "", d.line or 0, d.col or 0, _RANK[d.severity], d.code, d.message)
+
+
+def ordered(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Sorted by file and line, duplicates removed (a section used by two papers reports once)."""
+    return sorted(set(diags), key=sort_key)
+
+
+def is_fatal(d: Diagnostic, strict: bool = False) -> bool:
+    return d.severity is Severity.ERROR or (strict and d.severity is Severity.WARNING)
+
+
+def has_errors(diags: Iterable[Diagnostic], strict: bool = False) -> bool:
+    return any(is_fatal(d, strict) for d in diags)
+
+
+def render(diags: Iterable[Diagnostic], fmt: str = "text") -> str:
+    diags = ordered(diags)
+    if fmt == "json":
+        return json.dumps([d.to_dict() for d in diags], ensure_ascii=False, indent=2)
+    return "\n".join(d.format() for d in diags)
+
+
+def closest(word: str, candidates: Iterable[str]) -> str | None:
+    """The most similar candidate, for 'did you mean' hints."""
+    import difflib
+
+    found = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    best = closest(word, candidates)
+    return f"did you mean '{best}'?" if best else None

@@ -1,0 +1,209 @@
+"""Pandoc-Markdown structure positionkit needs, with source positions.
+
+markdown-it-py parses CommonMark, which knows nothing of pandoc's fenced divs (``::: {.block}``)
+or citations, so this module scans lines for exactly those two constructs and for code, which
+hides them. Everything else is left to pandoc.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_DIV_OPEN = re.compile(r"^ {0,3}(:{3,})\s*(\{[^}]*\}|[\w-]+)\s*:*\s*$")
+_DIV_CLOSE = re.compile(r"^ {0,3}:{3,}\s*$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+_ATTR = re.compile(r"""\s*(?:\#([\w:.-]+)|\.([\w:-]+)|([\w:.-]+)=("[^"]*"|'[^']*'|[^\s"'}]+))""")
+CITATION = re.compile(r"(?<![\w@\\])-?@(\{[^{}\s]+\}|[\w](?:[\w:.#$%&+?<>~/-]*[\w])?)")
+_CODE_SPAN = re.compile(r"(`+)(?:.+?)\1", re.S)
+_RAW_ATTR = re.compile(r"\{=\s*([\w-]+)\s*\}")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of Markdown and where it came from."""
+
+    text: str
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Attrs:
+    id: str = ""
+    classes: tuple[str, ...] = ()
+    kv: tuple[tuple[str, str], ...] = ()
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        return dict(self.kv).get(key, default)
+
+    def render(self) -> str:
+        parts = ([f"#{self.id}"] if self.id else []) + [f".{c}" for c in self.classes]
+        parts += [f'{k}="{v}"' for k, v in self.kv]
+        return "{" + " ".join(parts) + "}"
+
+
+@dataclass
+class Div:
+    attrs: Attrs
+    open: Line
+    close: Line | None = None
+    children: list = field(default_factory=list)
+    """Line and Div items, in order."""
+
+
+def parse_attrs(text: str) -> Attrs | None:
+    """Parse ``{#id .class key="value"}`` or a bare word; None when malformed."""
+    text = text.strip()
+    if not text.startswith("{"):
+        return Attrs(classes=(text,))
+    inner, pos = text[1:-1], 0
+    ident, classes, kv = "", [], []
+    while pos < len(inner):
+        if not inner[pos:].strip():
+            break
+        m = _ATTR.match(inner, pos)
+        if not m:
+            return None
+        if m.group(1):
+            ident = m.group(1)
+        elif m.group(2):
+            classes.append(m.group(2))
+        else:
+            value = m.group(4)
+            if value[:1] in "\"'":
+                value = value[1:-1]
+            kv.append((m.group(3), value))
+        pos = m.end()
+    return Attrs(ident, tuple(classes), tuple(kv))
+
+
+def parse(lines: list[Line]) -> tuple[list, list[tuple[Line, str]]]:
+    """Lines -> tree of Line and Div items; problems as (line, message)."""
+    root: list = []
+    stack: list[Div] = []
+    problems: list[tuple[Line, str]] = []
+    fence: str | None = None
+
+    def add(item):
+        (stack[-1].children if stack else root).append(item)
+
+    for ln in lines:
+        if fence is not None:
+            add(ln)
+            stripped = ln.text.strip()
+            if stripped.startswith(fence) and set(stripped) == {fence[0]}:
+                fence = None
+            continue
+        m = _FENCE.match(ln.text)
+        if m:
+            fence = m.group(1)
+            add(ln)
+            continue
+        if _DIV_CLOSE.match(ln.text):
+            if stack:
+                div = stack.pop()
+                div.close = ln
+            else:
+                add(ln)  # pandoc prints a stray fence as text; so do we
+            continue
+        m = _DIV_OPEN.match(ln.text)
+        if m:
+            attrs = parse_attrs(m.group(2))
+            if attrs is None:
+                problems.append((ln, "cannot read the attributes of this div"))
+                add(ln)
+                continue
+            div = Div(attrs, ln)
+            add(div)
+            stack.append(div)
+            continue
+        add(ln)
+    for div in stack:
+        problems.append((div.open, "this ::: div is never closed"))
+    return root, problems
+
+
+def flatten(items: list) -> list[Line]:
+    """Tree back to lines (the inverse of parse)."""
+    out: list[Line] = []
+    for item in items:
+        if isinstance(item, Div):
+            out.append(item.open)
+            out.extend(flatten(item.children))
+            out.append(item.close or Line(":::", item.open.path, item.open.line))
+        else:
+            out.append(item)
+    return out
+
+
+def to_lines(text: str, path: str, first_line: int = 1) -> list[Line]:
+    return [Line(t, path, first_line + i) for i, t in enumerate(text.split("\n"))]
+
+
+def mask_code(lines: list[Line]) -> list[str]:
+    """Each line with code (fenced blocks, inline spans) blanked, columns kept."""
+    out, fence = [], None
+    for ln in lines:
+        if fence is not None:
+            out.append("")
+            s = ln.text.strip()
+            if s.startswith(fence) and set(s) == {fence[0]}:
+                fence = None
+            continue
+        m = _FENCE.match(ln.text)
+        if m:
+            fence = m.group(1)
+            out.append("")
+            continue
+        out.append(_CODE_SPAN.sub(lambda mm: " " * len(mm.group(0)), ln.text))
+    return out
+
+
+def citations(lines: list[Line]) -> list[tuple[str, Line, int]]:
+    """(key, line, 1-based column) for each pandoc citation outside code."""
+    found = []
+    for ln, text in zip(lines, mask_code(lines)):
+        for m in CITATION.finditer(text):
+            key = m.group(1)
+            if key.startswith("{"):
+                key = key[1:-1]
+            found.append((key, ln, m.start() + 1))
+    return found
+
+
+def raw_blocks(lines: list[Line]) -> list[tuple[str, Line]]:
+    """Raw-output markers: ```{=openxml}``` fences and `...`{=typst} spans."""
+    found = []
+    for ln in lines:
+        m = _FENCE.match(ln.text)
+        if m and _RAW_ATTR.search(m.group(2)):
+            found.append((_RAW_ATTR.search(m.group(2)).group(1), ln))
+            continue
+        for mm in re.finditer(r"`+[^`]*`+" + _RAW_ATTR.pattern, ln.text):
+            found.append((mm.group(1), ln))
+    return found
+
+
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def strip_comments(lines: list[Line]) -> list[Line]:
+    """Drop HTML comments outside code; a comment's lines become empty so positions stay put."""
+    masked = mask_code(lines)
+    joined = "\n".join(m if m or not ln.text else "\0" * len(ln.text) for ln, m in zip(lines, masked))
+    if "<!--" not in joined:
+        return lines
+    text = "\n".join(ln.text for ln in lines)
+    chars = list(text)
+    for m in _COMMENT.finditer(joined):
+        for i in range(m.start(), m.end()):
+            if chars[i] != "\n":
+                chars[i] = ""
+    # an unterminated comment hides the rest of the file in pandoc: drop it likewise
+    tail = joined.find("<!--", max((m.end() for m in _COMMENT.finditer(joined)), default=0))
+    if tail != -1:
+        for i in range(tail, len(chars)):
+            if chars[i] != "\n":
+                chars[i] = ""
+    new = "".join(chars).split("\n")
+    return [Line(t, ln.path, ln.line) for t, ln in zip(new, lines)]

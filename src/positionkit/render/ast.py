@@ -1,0 +1,152 @@
+"""Small, format-neutral edits of the pandoc JSON AST before a writer sees it.
+
+The resolver leaves two special Divs in the document (``.key-messages`` and ``.fallback``) and
+citeproc leaves ``Div#refs``. Each renderer turns them into its own constructs through the
+callbacks of :func:`rewrite_divs`; the bibliography heading is relabelled for both formats.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any, Callable, Iterable
+
+__all__ = [
+    "Block",
+    "div_attr",
+    "fallback_languages",
+    "inlines",
+    "para",
+    "prepare",
+    "raw_block",
+    "rewrite_divs",
+    "stringify",
+]
+
+Block = dict[str, Any]
+DivHandler = Callable[[Block], list[Block]]
+
+_WORD = re.compile(r"\S+|\s+")
+
+
+def inlines(text: str) -> list[dict[str, Any]]:
+    """``Str``/``Space`` inlines for plain text, as pandoc's Markdown reader would produce."""
+    out: list[dict[str, Any]] = []
+    for piece in _WORD.findall(text):
+        out.append({"t": "Space"} if piece.isspace() else {"t": "Str", "c": piece})
+    return out
+
+
+def para(text: str, *, strong: bool = False) -> Block:
+    content = inlines(text)
+    if strong:
+        content = [{"t": "Strong", "c": content}]
+    return {"t": "Para", "c": content}
+
+
+def raw_block(fmt: str, text: str) -> Block:
+    return {"t": "RawBlock", "c": [fmt, text]}
+
+
+def div_attr(block: Block) -> tuple[str, list[str], dict[str, str]]:
+    """``(id, classes, attributes)`` of a Div."""
+    ident, classes, kvs = block["c"][0]
+    return ident, list(classes), {k: v for k, v in kvs}
+
+
+def stringify(node: Any) -> str:
+    """Plain text of any AST fragment (spaces for Space/SoftBreak, notes skipped)."""
+    if isinstance(node, list):
+        return "".join(stringify(n) for n in node)
+    if not isinstance(node, dict):
+        return ""
+    t = node.get("t")
+    if t == "Str":
+        return node["c"]
+    if t in {"Space", "SoftBreak", "LineBreak"}:
+        return " "
+    if t == "Note":
+        return ""
+    if t in {"Code", "Math", "RawInline"}:
+        return node["c"][1]
+    c = node.get("c")
+    return stringify(c) if isinstance(c, (list, dict)) else ""
+
+
+def _children(block: Block) -> Iterable[list[Block]]:
+    """Every list of blocks directly inside ``block`` (for recursion)."""
+    t, c = block.get("t"), block.get("c")
+    if t in {"Div"}:
+        yield c[1]
+    elif t == "BlockQuote":
+        yield c
+    elif t == "BulletList":
+        yield from c
+    elif t == "OrderedList":
+        yield from c[1]
+    elif t == "DefinitionList":
+        for _term, defs in c:
+            yield from defs
+    elif t == "Figure":
+        yield c[2]
+
+
+def rewrite_divs(blocks: list[Block], handlers: dict[str, DivHandler]) -> list[Block]:
+    """Replace each Div whose first matching class (or ``#id``) has a handler, recursively.
+
+    Handlers receive the Div after its own content has been rewritten and return the blocks
+    that take its place.
+    """
+    out: list[Block] = []
+    for block in blocks:
+        for child in _children(block):
+            child[:] = rewrite_divs(child, handlers)
+        if block.get("t") == "Div":
+            ident, classes, _ = div_attr(block)
+            key = next((k for k in [f"#{ident}", *classes] if k in handlers), None)
+            if key is not None:
+                out.extend(handlers[key](block))
+                continue
+        out.append(block)
+    return out
+
+
+def fallback_languages(blocks: list[Block]) -> list[str]:
+    """The ``lang`` of every ``.fallback`` Div, in order of first appearance."""
+    found: dict[str, None] = {}
+
+    def visit(bs: list[Block]) -> None:
+        for b in bs:
+            if b.get("t") == "Div":
+                _, classes, attrs = div_attr(b)
+                if "fallback" in classes and attrs.get("lang"):
+                    found.setdefault(attrs["lang"], None)
+            for child in _children(b):
+                visit(child)
+
+    visit(blocks)
+    return list(found)
+
+
+def prepare(ast: dict[str, Any], references_label: str) -> dict[str, Any]:
+    """A copy of ``ast`` with meta cleared and the bibliography heading set to the label.
+
+    The heading is the ``Header#bibliography`` if present; otherwise one is inserted before a
+    non-empty ``Div#refs``. Meta is dropped: title block data comes from the Handout, and stray
+    meta (``title``, ``bibliography`` paths) must not leak into either format's metadata.
+    """
+    doc = copy.deepcopy(ast)
+    doc["meta"] = {}
+    blocks: list[Block] = doc.get("blocks", [])
+    has_heading = False
+    for block in blocks:
+        if block.get("t") == "Header" and block["c"][1][0] == "bibliography":
+            block["c"][2] = inlines(references_label)
+            has_heading = True
+    if not has_heading:
+        for i, block in enumerate(blocks):
+            if block.get("t") == "Div" and div_attr(block)[0] == "refs" and block["c"][1]:
+                heading = {"t": "Header", "c": [1, ["bibliography", [], []], inlines(references_label)]}
+                blocks.insert(i, heading)
+                break
+    return doc

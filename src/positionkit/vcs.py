@@ -1,0 +1,19 @@
+"""The little positionkit asks of git about the project itself (for provenance lines)."""
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+
+def head_commit(root: Path) -> str | None:
+    """Short commit of HEAD, '+' when tracked files differ from it; None outside git."""
+    try:
+        rev = subprocess.run(["git", "-C", str(root), "rev-parse", "--short=7", "HEAD"],
+                             capture_output=True, text=True, timeout=10)
+        if rev.returncode != 0:
+            return None
+        dirty = subprocess.run(["git", "-C", str(root), "diff", "--quiet", "HEAD", "--"],
+                               capture_output=True, timeout=10).returncode != 0
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return rev.stdout.strip() + ("+" if dirty else "")

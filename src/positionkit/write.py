@@ -1,0 +1,58 @@
+"""Write: the only module that touches the output folder.
+
+Every output is written to a temporary file beside its destination and renamed into place only
+when all of them were written, manifest last; a failed or interrupted build leaves the previous
+outputs complete. A lock file makes a second build of the same project wait.
+"""
+from __future__ import annotations
+
+import json
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from .diagnostics import Diagnostic, error
+
+LOCK_WAIT = 600
+
+
+@contextmanager
+def locked(out_dir: Path):
+    out_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(out_dir / ".positionkit.lock"))
+    try:
+        with lock.acquire(timeout=LOCK_WAIT):
+            yield
+    except Timeout:
+        raise OSError(f"another build has held {out_dir}/.positionkit.lock for {LOCK_WAIT} s")
+
+
+def commit(root: Path, files: dict) -> list[Diagnostic]:
+    """files: project-relative path -> bytes. All written or none replaced."""
+    temps: list[tuple[Path, Path]] = []
+    try:
+        for rel, data in files.items():
+            dest = root / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            temps.append((tmp, dest))
+    except OSError as exc:
+        for tmp, _ in temps:
+            tmp.unlink(missing_ok=True)
+        if "tmp" in locals():
+            Path(tmp).unlink(missing_ok=True)
+        return [error("PK901", f"cannot write {rel}: {exc.strerror or exc}", rel,
+                      hint="free some disk space or check permissions; earlier outputs are unchanged")]
+    for tmp, dest in temps:
+        os.replace(tmp, dest)
+    return []
+
+
+def manifest_bytes(manifest: dict) -> bytes:
+    return (json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
