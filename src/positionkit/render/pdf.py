@@ -7,6 +7,7 @@ and ``typst.Compiler`` compiles it with one curated font set and no system fonts
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import tempfile
 import threading
@@ -23,6 +24,7 @@ from positionkit.render.ast import (
     prepare,
     raw_block,
     rewrite_divs,
+    stringify,
 )
 from positionkit.render.errors import RenderError
 from positionkit.render.fonts import font_families, font_files
@@ -34,6 +36,10 @@ from positionkit.style import Style
 __all__ = ["render_pdf", "typst_source"]
 
 _DRAFT_COLOR = "#A4262C"
+_RTL_CHARS = re.compile("[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]")
+_LETTERS = re.compile(r"[^\W\d_]")
+# Arabic faces draw smaller on the same body size than Latin ones: scale to match x-heights.
+_SIZE_SCALE = {"arabic": 1.15}
 
 
 def _str(value: str | None) -> str:
@@ -64,7 +70,7 @@ def _label(labels: dict[str, str], key: str) -> str:
 def _preamble(h: Handout, labels: dict[str, str]) -> str:
     lang, style = h.lang, h.style
     short_title = h.title if len(h.title) <= 90 else h.title[:87].rstrip() + "…"
-    justify = lang.script != "arabic" and lang.script != "hebrew"
+    justify = True
     leading = {"arabic": "0.9em", "cjk": "0.85em", "hebrew": "0.75em"}.get(lang.script, "0.68em")
     fields = {
         "title": _str(h.title),
@@ -81,7 +87,7 @@ def _preamble(h: Handout, labels: dict[str, str]) -> str:
         "script": _str(lang.script),
         "font": _fonts(lang, style),
         "heading-font": _fonts(lang, style, "heading"),
-        "size": f"{style.font_size:g}pt",
+        "size": f"{style.font_size * _SIZE_SCALE.get(lang.script, 1.0):.2f}pt",
         "leading": leading,
         "justify": "true" if justify else "false",
         "hyphenate": "auto" if lang.script in {"latin", "cyrillic", "greek"} else "false",
@@ -127,6 +133,19 @@ def _typst_blocks(h: Handout, labels: dict[str, str]) -> list[Block]:
         ]
 
     def refs(div: Block) -> list[Block]:
+        if h.lang.rtl:
+            # Entries from a Latin-script .bib are set left to right inside an RTL handout;
+            # bidi reordering of "Smith, Jane, and ..." in an RTL paragraph scrambles them.
+            # citeproc's own words ("و" for "and") do not make an entry right-to-left: count.
+            latin = f"#block(width: 100%)[#set text(dir: ltr, font: ({_str(h.style.body_font)}, ..pk.font))"
+            entries: list[Block] = []
+            for entry in div["c"][1]:
+                text = stringify(entry)
+                if len(_RTL_CHARS.findall(text)) * 2 > len(_LETTERS.findall(text)):
+                    entries.append(entry)
+                else:
+                    entries += [raw_block("typst", latin), entry, raw_block("typst", "]")]
+            div = {"t": "Div", "c": [div["c"][0], entries]}
         return [raw_block("typst", "#references["), div, raw_block("typst", "]")]
 
     doc = prepare(h.ast, _label(labels, "references"))
