@@ -236,7 +236,7 @@ def _include(ctx: _Ctx, div: Div, scope: dict, chain: tuple, lang: str) -> list[
         return []
     ids = [b.id for b in chain]
     if block.id in ids:
-        if ids and ids[-1] == block.id and len(ids) == 1:
+        if ids[-1] == block.id:
             msg = f"block '{block.id}' includes itself"
         else:
             msg = "include cycle: " + " -> ".join(ids[ids.index(block.id):] + [block.id])
