@@ -12,6 +12,7 @@ from ..diagnostics import Diagnostic, ordered
 from ..project import Project
 from ..resolve import Resolved
 from . import citations, loading, resolving, sections
+from . import glyphs, translations
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ CHECKS: list[Check] = [
     resolving.check,
     sections.check,
     citations.check,
+    glyphs.check,
+    translations.check,
 ]
 
 

@@ -1,0 +1,68 @@
+"""Every character of a handout must have a font: a missing glyph is an error, never silent tofu.
+
+Checked per resolved document over its Markdown, its title block and the bibliography entries it
+cites, with the same font table the PDF renderer compiles with (render.fonts).
+"""
+from __future__ import annotations
+
+import unicodedata
+
+from ..diagnostics import error
+from ..languages import get_language
+from ..markdown import citations
+
+SHOWN = 20
+"""At most this many characters are named in the message."""
+_META_KEYS = ("title", "subtitle", "audience", "contact", "organisations", "short_title")
+_BIB_SKIP = ("url", "doi", "file", "urldate", "isbn", "issn", "keywords", "abstract", "note")
+_CJK_HINT = ("install a CJK font: apt install fonts-noto-cjk (Fedora: dnf install google-noto-serif-cjk-fonts; "
+             "macOS: brew install --cask font-noto-serif-cjk-sc)")
+
+
+def _is_cjk(ch: str) -> bool:
+    name = unicodedata.name(ch, "")
+    return name.startswith(("CJK ", "HIRAGANA", "KATAKANA", "HANGUL", "IDEOGRAPHIC", "FULLWIDTH", "BOPOMOFO"))
+
+
+def _show(ch: str) -> str:
+    return ch if unicodedata.category(ch)[0] in "LNPS" else f"U+{ord(ch):04X}"
+
+
+def check(ctx):
+    from ..render.fonts import missing_glyphs
+
+    style = ctx.project.config.style
+    for doc in ctx.resolved:
+        lang = get_language(doc.target.lang)
+        if lang is None:
+            continue  # reported by plan (PK404)
+        paper = ctx.project.papers[doc.target.paper]
+        # (text, path, line) in the order a reader meets them: title block, body, references
+        pieces = []
+        for key in _META_KEYS:
+            value = doc.meta.get(key)
+            if value:
+                own = key in paper.translated_meta.get(lang.code, {}) and lang.code != ctx.project.config.source_lang
+                where = (f"{paper.dir}/paper.{lang.code}.yaml", None) if own else \
+                    (paper.yaml_path, paper.meta_lines.get(key))
+                pieces.append((" ".join(map(str, value)) if isinstance(value, list) else str(value), *where))
+        pieces += [(ln.text, ln.path, ln.line) for ln in doc.lines]
+        entries = ctx.project.bibliography.entries
+        for key in dict.fromkeys(k for k, _, _ in citations(list(doc.lines))):
+            entry = entries.get(key)
+            if entry is not None:
+                text = " ".join(v for k, v in entry.fields.items() if k not in _BIB_SKIP)
+                pieces.append((text, entry.path, entry.line))
+        missing = missing_glyphs("\n".join(p[0] for p in pieces), lang, style)
+        if not missing:
+            continue
+        order = list(dict.fromkeys(ch for text, _, _ in pieces for ch in text if ch in missing))
+        text, path, line = next(p for p in pieces if any(ch in missing for ch in p[0]))
+        col = next(i for i, ch in enumerate(text, 1) if ch in missing) if path.endswith(".md") else None
+        shown = "".join(_show(ch) if len(_show(ch)) == 1 else f" {_show(ch)} " for ch in order[:SHOWN]).strip()
+        more = f" and {len(order) - SHOWN} more" if len(order) > SHOWN else ""
+        hint = _CJK_HINT if any(_is_cjk(ch) for ch in order) else \
+            f"no font positionkit typesets {lang.code} with has them: replace them or remove them"
+        count = f"{len(order)} character" + ("s" if len(order) != 1 else "")
+        yield error("PK410", f"no font for {count} in {lang.code}: {shown}{more}", path, line,
+                    col, hint=hint)
