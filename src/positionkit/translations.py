@@ -296,7 +296,8 @@ def rewrite_front_matter(path: Path, rel: str, record: dict) -> Diagnostic | Non
         data = path.read_bytes()
     except OSError as exc:
         return error("PK408", f"cannot read {rel}: {exc.strerror or exc}", rel)
-    newline = b"\r\n" if b"\r\n" in data[:4096] else b"\n"
+    first = data.split(b"\n", 1)[0]
+    newline = b"\r\n" if first.endswith(b"\r") else b"\n"  # the front matter's own line ending
     dumped = yaml.safe_dump({"translation": record}, allow_unicode=True, sort_keys=False, width=100)
     entry = dumped.encode().replace(b"\n", newline)
     m = _FRONT.match(data)
