@@ -326,7 +326,7 @@ def _docx_ast(h: Handout, labels: dict[str, str]) -> dict[str, Any]:
     blocks = rewrite_divs(doc["blocks"], {"key-messages": key_messages, "fallback": fallback})
     head: list[Block] = []
     if h.organisations:
-        head.append(_custom("Author", [{"t": "Para", "c": inlines("   ·   ".join(h.organisations))}]))
+        head.append(_custom("Author", [{"t": "Para", "c": inlines(" · ".join(h.organisations))}]))
     head.append(_custom("Title", [{"t": "Para", "c": inlines(h.title)}]))
     if h.subtitle:
         head.append(_custom("Subtitle", [{"t": "Para", "c": inlines(h.subtitle)}]))
