@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from positionkit import blocks as lib
 from positionkit.cli import main
 from positionkit.project import load_project
-from positionkit.render import Handout, RenderError, render_docx
+from positionkit.render import RenderError, render_docx
 
 SECTION = "papers/note/01-intro.md"
 
@@ -363,3 +363,11 @@ def test_internal_notes_absent_from_docx_xml_and_pdf_text(tmp_path_factory):
     manifest = json.loads((out / "manifest.json").read_text())
     assert [b["id"] for b in manifest["outputs"]["build/note/note.en.docx"]["blocks"]] == [
         "privacy/not-protectionism", "data-flows/wrapper", "privacy/not-protectionism"]
+
+
+def test_where_lists_a_translation_after_its_source(make_project, cli):
+    files = {"blocks/t/a.md": blk("t/a", "A.\n"),
+             SECTION: '::: {.block ref="t/a"}\n:::\n',
+             "papers/note/01-intro.fr.md": 'Texte.\n\n::: {.block ref="t/a"}\n:::\n'}
+    assert cli(make_project(files), "blocks", "where", "t/a").stdout.splitlines()[1:3] == [
+        f"  {SECTION}:1  (paper note)", "  papers/note/01-intro.fr.md:3  (paper note)"]

@@ -179,7 +179,7 @@ def render(project: Project, block: Block, variant: str | None = None) -> tuple[
     return doc.markdown.strip("\n") + "\n", diags
 
 
-def includes(items: list, path: str) -> list[tuple[str, Line, str | None]]:
+def includes(items: list) -> list[tuple[str, Line, str | None]]:
     """(ref, line, variant) of every `.block` include in a parsed tree, nested ones too; includes
     inside internal notes print nowhere and are left out."""
     found = []
@@ -188,7 +188,7 @@ def includes(items: list, path: str) -> list[tuple[str, Line, str | None]]:
             continue
         if "block" in item.attrs.classes and item.attrs.get("ref"):
             found.append((item.attrs.get("ref"), item.open, item.attrs.get("variant")))
-        found.extend(includes(item.children, path))
+        found.extend(includes(item.children))
     return found
 
 
@@ -214,19 +214,21 @@ def uses(project: Project) -> dict[str, list[Use]]:
     for src, slug, block in _sources(project):
         items, _ = parse(strip_comments(to_lines(src.body, src.path, src.body_line)))
         within = block.library if block else None
-        for ref, ln, variant in includes(items, src.path):
+        for ref, ln, variant in includes(items):
             target = lookup(project, ref, within)
             if target is None:
                 continue
-            paper = slug if slug is not None else None
-            table.setdefault(target.id, []).append(
-                Use(ln.path, ln.line, variant, paper, block.id if block else None))
+            table.setdefault(target.id, []).append(Use(ln.path, ln.line, variant, slug, block.id if block else None))
     return table
 
 
 def where(project: Project, block_id: str) -> Where:
     table = uses(project)
-    direct = tuple(sorted(table.get(block_id, []), key=lambda u: (u.block is not None, u.path, u.line)))
+    def order(u: Use):  # sections before blocks, each source before its translations
+        source, lang = split_lang(u.path)
+        return (u.block is not None, source, lang or "", u.line)
+
+    direct = tuple(sorted(table.get(block_id, []), key=order))
     papers, seen, todo = set(), {block_id}, [block_id]
     while todo:
         for use in table.get(todo.pop(), []):
