@@ -12,6 +12,7 @@ from ..diagnostics import Diagnostic, ordered
 from ..project import Project
 from ..resolve import Resolved
 from . import citations, loading, resolving, sections
+from . import budgets, headings, images, links, raw
 from . import glyphs, translations
 
 
@@ -32,6 +33,11 @@ CHECKS: list[Check] = [
     citations.check,
     glyphs.check,
     translations.check,
+    headings.check,
+    links.check,
+    images.check,
+    raw.check,
+    budgets.check,
 ]
 
 

@@ -1,0 +1,43 @@
+"""Internal links ``[text](#anchor)`` must reach a heading or element of the same document.
+
+Checked per resolved document, so a French section linking to an English heading id that the
+translation renamed is caught in the French build.
+"""
+from __future__ import annotations
+
+import re
+
+from ..diagnostics import did_you_mean, warning
+from ..markdown import mask_code
+from .headings import anchors
+
+_INLINE = re.compile(r"(?<!!)\[[^\]]*\]\(\s*<?#([^)\s>]*)>?(?:\s+[\"'][^)]*)?\)")
+_REF_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?#(\S*?)>?(?:\s.*)?$")
+
+
+def internal_links(lines):
+    """(anchor, line, 1-based column) for every link to '#anchor' outside code."""
+    for ln, text in zip(lines, mask_code(list(lines))):
+        m = _REF_DEF.match(text)
+        if m:
+            yield m.group(1), ln, m.start(1)
+            continue
+        for m in _INLINE.finditer(text):
+            yield m.group(1), ln, m.start() + 1
+
+
+def check(ctx):
+    keys = ctx.project.bibliography.entries
+    for doc in ctx.resolved:
+        found = list(internal_links(doc.lines))
+        if not found:
+            continue
+        ids = anchors(doc.lines, keys)
+        for anchor, ln, col in found:
+            if anchor in ids:
+                continue
+            lang = doc.target.lang
+            yield warning("PK503", f"link to '#{anchor}' leads nowhere in the {lang} handout: no heading "
+                          "or element has that id", ln.path, ln.line, col,
+                          hint=did_you_mean(anchor, ids) or "link to a heading's id, or give the target "
+                          "an explicit id: ## Title {#" + (anchor or "id") + "}")
