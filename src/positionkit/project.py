@@ -279,7 +279,7 @@ def load_project(root: Path) -> Project:
     for rel in ["references.bib", *lib_bibs]:
         if not (root / rel).exists():
             continue
-        text, more = read_text(root, rel)
+        text, more = libraries.read_bib(root, rel) if rel in lib_bibs else read_text(root, rel)
         diags += more
         if text is None:
             continue
