@@ -1,0 +1,178 @@
+"""End to end: `positionkit build` on a small real project, outputs opened and read back."""
+from __future__ import annotations
+
+import getpass
+import io
+import shutil
+import socket
+import subprocess
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+from pypdf import PdfReader
+
+from positionkit.cli import main
+
+FILES = {
+    "papers/note/paper.yaml": (
+        "title: Data flows and privacy\n"
+        "subtitle: What a free-flow rule means\n"
+        "date: 2026-11-20\n"
+        "organisations: [Test Coalition, Second Group]\n"
+        "audience: For WTO delegations\n"
+        "contact: trade@example.org\n"
+        "languages: [en]\n"
+        "sections:\n  - 01-key.md\n  - 02-body.md\n"
+    ),
+    "papers/note/01-key.md": "::: key-messages\n- Privacy rules are legitimate.\n- Keep policy space.\n:::\n",
+    "papers/note/02-body.md": (
+        "## Context\n\nData flows are unevenly distributed [@unctad2021der].\n\n"
+        "The GDPR sets transfer conditions [@gdpr2016, art. 45].[^1]\n\n"
+        "[^1]: A footnote about adequacy decisions.\n"
+    ),
+}
+
+
+def run(root: Path, *args):
+    from click.testing import CliRunner
+
+    return CliRunner().invoke(main, ["-C", str(root), *args], catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    from tests.conftest import MINIMAL, write_project
+
+    root = write_project(tmp_path_factory.mktemp("b") / "proj", {**MINIMAL, **FILES})
+    result = run(root, "build")
+    assert result.exit_code == 0, result.output
+    return root
+
+
+def pdf_text(path: Path) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def test_outputs_are_where_the_contract_says(built):
+    out = built / "build" / "note"
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
+        "manifest.json", "note.en.docx", "note.en.pdf"]
+
+
+def test_docx_content_styles_citations_bibliography(built):
+    d = docx.Document(built / "build/note/note.en.docx")
+    paras = [(p.style.name, p.text) for p in d.paragraphs]
+    texts = [t for _, t in paras]
+    assert ("Title", "Data flows and privacy") in paras
+    assert any(s.startswith("Heading") and t == "Context" for s, t in paras)
+    assert any("Data flows are unevenly distributed (UNCTAD 2021)." == t for t in texts)
+    assert any("(European Parliament and Council of the European Union 2016, art. 45)" in t for t in texts)
+    refs = texts.index("References")
+    assert paras[refs][0].startswith("Heading")
+    assert any(t.startswith("UNCTAD. 2021. Digital Economy Report 2021") for t in texts[refs:])
+    body = "\n".join(texts)
+    assert "[@" not in body and "???" not in body and "unctad2021der" not in body
+
+
+def test_docx_footnote_and_footer_page_number(built):
+    with zipfile.ZipFile(built / "build/note/note.en.docx") as z:
+        names = z.namelist()
+        notes = z.read("word/footnotes.xml").decode()
+        footers = "".join(z.read(n).decode() for n in names if n.startswith("word/footer"))
+    assert "A footnote about adequacy decisions." in notes
+    assert "PAGE" in footers
+
+
+def test_docx_core_properties_come_from_the_paper_only(built):
+    props = docx.Document(built / "build/note/note.en.docx").core_properties
+    assert props.title == "Data flows and privacy"
+    assert props.author == "Test Coalition; Second Group"
+    assert props.language == "en"
+    assert props.last_modified_by in ("", None)
+    with zipfile.ZipFile(built / "build/note/note.en.docx") as z:
+        xml = b"".join(z.read(n) for n in z.namelist() if n.endswith(".xml") or n.endswith(".rels")).decode()
+    import re
+
+    for private in (getpass.getuser(), socket.gethostname()):
+        assert not re.search(rf"(?<![\w:-]){re.escape(private)}(?![\w:-])", xml), private
+    assert str(built) not in xml
+
+
+def test_pdf_text_has_title_block_citations_and_bibliography(built):
+    text = pdf_text(built / "build/note/note.en.pdf")
+    for expected in ("Data flows and privacy", "Test Coalition", "For WTO delegations", "Key messages",
+                     "Privacy rules are legitimate.", "(UNCTAD 2021)", "References",
+                     "Digital Economy Report 2021", "Page 1 of 1"):
+        assert expected in text, expected
+    assert "[@" not in text and "unctad2021der" not in text
+
+
+def test_pdf_metadata(built):
+    meta = PdfReader(built / "build/note/note.en.pdf").metadata
+    assert meta.title == "Data flows and privacy"
+    assert "Test Coalition" in (meta.author or "")
+
+
+def test_both_formats_print_the_same_bibliography(built):
+    d = docx.Document(built / "build/note/note.en.docx")
+    texts = [p.text for p in d.paragraphs]
+    entries = texts[texts.index("References") + 1:]
+    pdf = " ".join(pdf_text(built / "build/note/note.en.pdf").split())
+    for entry in entries:
+        assert " ".join(entry.split())[:60] in pdf
+
+
+def test_manifest_records_inputs_tools_outputs(built):
+    import json
+
+    m = json.loads((built / "build/note/manifest.json").read_text())
+    assert set(m["inputs"]) >= {"papers/note/paper.yaml", "papers/note/01-key.md", "papers/note/02-body.md",
+                                "references.bib"}
+    assert m["tools"]["pandoc"].startswith("3.")
+    assert set(m["outputs"]) == {"build/note/note.en.docx", "build/note/note.en.pdf"}
+
+
+def test_build_is_byte_identical_twice(built, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(built, copy, ignore=shutil.ignore_patterns("build"))
+    assert run(copy, "build").exit_code == 0
+    for name in ("note.en.docx", "note.en.pdf"):
+        assert (copy / "build/note" / name).read_bytes() == (built / "build/note" / name).read_bytes(), name
+
+
+def test_failed_build_leaves_previous_outputs_intact(built, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(built, copy)
+    before = {p: p.read_bytes() for p in (copy / "build/note").iterdir() if p.is_file()}
+    (copy / "papers/note/02-body.md").write_text("Broken [@nokey].\n")
+    result = run(copy, "build")
+    assert result.exit_code == 1
+    assert "papers/note/02-body.md:1:9: error[PK201] unknown citation key 'nokey'" in result.stderr
+    assert "Traceback" not in result.output
+    assert {p: p.read_bytes() for p in (copy / "build/note").iterdir() if p.is_file()} == before
+
+
+def test_new_project_builds_out_of_the_box(tmp_path):
+    from click.testing import CliRunner
+
+    target = tmp_path / "fresh"
+    assert CliRunner().invoke(main, ["new", str(target)]).exit_code == 0
+    result = run(target, "build")
+    assert result.exit_code == 0, result.output
+    assert (target / "build/example-note/example-note.en.pdf").is_file()
+    text = pdf_text(target / "build/example-note/example-note.en.pdf")
+    assert "Notes for writers" not in text
+    assert "WTO Members can write similar safeguards" in " ".join(text.split())
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_opens_every_built_docx(built, tmp_path):
+    for path in sorted((built / "build").rglob("*.docx")):
+        proc = subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+                               "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
+                              capture_output=True, text=True, timeout=180)
+        out = tmp_path / (path.stem + ".pdf")
+        assert proc.returncode == 0 and out.is_file(), proc.stderr
+        assert "Data flows and privacy" in pdf_text(out)
