@@ -43,7 +43,7 @@ def run(root: Path, *args):
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    from tests.conftest import MINIMAL, write_project
+    from conftest import MINIMAL, write_project
 
     root = write_project(tmp_path_factory.mktemp("b") / "proj", {**MINIMAL, **FILES})
     result = run(root, "build")
