@@ -14,7 +14,7 @@ from positionkit.libraries import content_hash
 from positionkit.project import load_project
 from positionkit.resolve import Target, resolve
 
-from .conftest import MINIMAL
+from tests.conftest import MINIMAL
 
 pytestmark = pytest.mark.skipif(not libgit.available(), reason="git is not installed")
 

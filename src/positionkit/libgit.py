@@ -51,6 +51,14 @@ def run(repo: Path | None, *args: str) -> str:
     return done.stdout.strip()
 
 
+def absolute_url(url: str, root: Path) -> str:
+    """A relative folder as git URL ('../shared/core.git') means relative to the project, not to
+    wherever positionkit was started."""
+    if "://" in url or Path(url).is_absolute() or re.match(r"^[^/\\]+:", url):
+        return url
+    return str((root / url).resolve())
+
+
 def ensure_clone(repo: Path, url: str) -> None:
     """An empty repository at repo with 'origin' pointing at url (set again if the URL changed)."""
     if not (repo / ".git").is_dir():

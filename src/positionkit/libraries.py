@@ -82,7 +82,7 @@ def used_files(folder: Path) -> tuple[list[tuple[str, Path]], list[str]]:
     if (folder / BIB_NAME).exists() or (folder / BIB_NAME).is_symlink():
         found.append(folder / BIB_NAME)
     files, refused = [], []
-    for p in found[: MAX_FILES * 2]:
+    for p in found:
         rel = p.relative_to(folder).as_posix()
         if p.is_symlink() and not inside(folder, p):
             refused.append(rel)
@@ -163,7 +163,12 @@ def load_one(root: Path, lib: Library, pin: lock.Pin | None):
             hint = f"it is read from {folder_rel}/ or {VENDOR_DIR}/{lib.alias}/; builds never fetch"
         return None, {}, {}, None, [error("PK701", msg, CONFIG_NAME, declared_line(root, lib.alias),
                                           hint=hint)]
-    _, refused = used_files(folder)
+    files, refused = used_files(folder)
+    if len(files) > MAX_FILES:
+        return None, {}, {}, None, [error("PK713", f"library '{lib.alias}' has {len(files)} files under "
+                                          f"{folder_rel}/blocks/; the limit is {MAX_FILES}", CONFIG_NAME,
+                                          declared_line(root, lib.alias),
+                                          hint="is the library's folder the right repository?")]
     diags = [error("PK707", f"'{folder_rel}/{rel}' is a link outside library '{lib.alias}'",
                    f"{folder_rel}/{rel}", hint="library content is untrusted: links out of it are refused")
              for rel in refused]

@@ -47,7 +47,7 @@ def _fetch(root: Path, lib: Library) -> tuple[Path | None, str | None, bool, lis
     repo = cache_dir(root, lib.alias)
     _ignore_cache(root)
     try:
-        libgit.ensure_clone(repo, lib.git)
+        libgit.ensure_clone(repo, libgit.absolute_url(lib.git, root))
         libgit.fetch(repo, lib.ref)
     except libgit.GitError as exc:
         return None, None, False, [error("PK708", f"cannot fetch library '{lib.alias}' from {lib.git}: {exc}",
