@@ -425,3 +425,62 @@ def test_build_records_library_in_manifest_and_prints_its_text(synced, cli, upst
     text = "\n".join(p.text for p in Document(synced / "build/note/note.en.docx").paragraphs)
     assert "Cross-border data flows matter for WTO Members" in text
     assert "Core Network. 2020. Core Report." in text  # the library's references.bib was merged
+
+
+# --- the README walkthrough ---------------------------------------------------------------------
+
+def walkthrough_steps() -> list[str]:
+    """Shell commands of docs/libraries.md's walkthrough, a heredoc kept whole as one step."""
+    import re
+
+    text = (Path(__file__).parents[1] / "docs/libraries.md").read_text(encoding="utf-8")
+    section = text.split("## Sharing blocks between organisations", 1)[1].split("\n## ", 1)[0]
+    lines = "\n".join(re.findall(r"```sh\n(.*?)```", section, re.S)).splitlines()
+    steps, i = [], 0
+    while i < len(lines):
+        step = lines[i]
+        if "<<'EOF'" in step:
+            while lines[i] != "EOF":
+                i += 1
+                step += "\n" + lines[i]
+        steps.append(step)
+        i += 1
+    return steps
+
+
+def test_walkthrough_works_as_written(tmp_path, monkeypatch):
+    """Every command of the walkthrough, in order, in an empty folder: positionkit in-process
+    (fast), cd by the test, everything else through bash."""
+    import shlex
+
+    from click.testing import CliRunner
+
+    from positionkit.cli import main
+
+    for var in ("GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME"):
+        monkeypatch.setenv(var, "t")
+    for var in ("GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL"):
+        monkeypatch.setenv(var, "t@example.org")
+    cwd, outputs = tmp_path, []
+    for step in walkthrough_steps():
+        if step.startswith("cd "):
+            cwd = (cwd / step[3:]).resolve()
+        elif step.startswith("positionkit "):
+            monkeypatch.chdir(cwd)
+            res = CliRunner().invoke(main, shlex.split(step)[1:], catch_exceptions=False)
+            assert res.exit_code == 0, f"{step}\n{res.output}"
+            outputs.append((step, res.output))
+        else:
+            done = subprocess.run(["bash", "-e", "-c", step], cwd=cwd, capture_output=True, text=True)
+            assert done.returncode == 0, f"{step}\n{done.stderr}"
+    said = dict(outputs)
+    assert said["positionkit update"].splitlines()[2] == \
+        "  affects paper: example-note (core:data-flows/cross-border)"
+    assert [s for s, out in outputs if s == "positionkit check" and out.strip() != "no problems found"] == []
+    nairobi = tmp_path / "nairobi"
+    assert not (nairobi / ".positionkit").exists() and (nairobi / "vendor/core/references.bib").is_file()
+    doc = resolve(load_project(nairobi), Target("example-note", "en"))
+    assert "Kenya's Data Protection Act 2019" in doc.markdown
+    tracked = git(nairobi, "ls-files").splitlines()
+    assert "positionkit.lock" in tracked and ".github/workflows/positionkit.yml" in tracked
+    assert not any(p.startswith(".positionkit/") for p in tracked)

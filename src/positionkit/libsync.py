@@ -162,7 +162,7 @@ def sync(root: Path, aliases=()) -> tuple[list[str], list[Diagnostic]]:
     for alias in sorted(set(new_pins) - declared):
         del new_pins[alias]
         lines.append(f"{alias}: removed from {lock.LOCK_NAME} (no longer declared)")
-    if new_pins != pins or (config.libraries and not (root / lock.LOCK_NAME).exists()):
+    if new_pins != pins:
         lock.write(root, new_pins)
         lines.append(f"wrote {lock.LOCK_NAME}")
     if not config.libraries:
