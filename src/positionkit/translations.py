@@ -275,6 +275,9 @@ def _freshness(src: Source, tr: Source) -> i18n.Freshness:
 def _not_a_translation(project: Project, rel: str) -> Diagnostic:
     source, lang = split_lang(rel)
     sources = _sources_by_path(project)
+    if rel.startswith(("/", "../")) or ":" in rel.split("/")[0]:
+        return error("PK407", f"{rel} is not a translation: it is outside the project", rel,
+                     hint=f"run it inside the project, or use -C {project.root.name}'s folder")
     if not (project.root / rel).is_file():
         return error("PK407", f"{rel} is not a translation: no such file", rel,
                      hint="name a translation file such as papers/<paper>/02-context.fr.md")
