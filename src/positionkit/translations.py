@@ -277,7 +277,7 @@ def _not_a_translation(project: Project, rel: str) -> Diagnostic:
     sources = _sources_by_path(project)
     if rel.startswith(("/", "../")) or ":" in rel.split("/")[0]:
         return error("PK407", f"{rel} is not a translation: it is outside the project", rel,
-                     hint=f"run it inside the project, or use -C {project.root.name}'s folder")
+                     hint="name a file inside the project (-C DIR picks the project)")
     if not (project.root / rel).is_file():
         return error("PK407", f"{rel} is not a translation: no such file", rel,
                      hint="name a translation file such as papers/<paper>/02-context.fr.md")
