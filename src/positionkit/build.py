@@ -2,24 +2,44 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
+import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import __version__
-from .check import prepare
+from . import __version__, cache, conditions, write
 from .cite import citeproc
-from .diagnostics import Diagnostic, error, has_errors, warning
+from .config import load_config
+from .diagnostics import Diagnostic, error, has_errors, ordered, warning
 from .languages import get_language
+from .plan import plan, plan_audiences
 from .project import Project, load_project
 from .render import RENDERERS, Handout, RenderError
-from .resolve import Resolved, Target
-from . import write
+from .resolve import Resolved, Target, resolve
 
-Progress = Callable[[str], None]
+
+@dataclass(frozen=True)
+class Event:
+    """Progress: one output done."""
+
+    path: str
+    status: str
+    """built | failed"""
+    done: int
+    total: int
+    elapsed: float
+    """Seconds since rendering started."""
+
+    @property
+    def eta(self) -> float:
+        return self.elapsed / self.done * (self.total - self.done) if self.done else 0.0
+
+
+Progress = Callable[[Event], None]
+AUDIENCE_FILE_CODES = ("PK801", "PK802", "PK803", "PK804", "PK805", "PK806", "PK807")
+"""Problems with single audiences or selectors: reported, and the rest of a batch still builds."""
 
 
 @dataclass(frozen=True)
@@ -36,7 +56,14 @@ class Job:
 class BuildResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
+    """Every output this build stands for: built now or reused from the cache."""
     ok: bool = False
+    built: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    failed: dict = field(default_factory=dict)
+    """Audience (or paper) -> reasons, for a tailored batch."""
+    replayed: bool = False
+    """Nothing changed since the same build: nothing was loaded, resolved or rendered."""
 
 
 def source_epoch(project: Project, slug: str) -> int:
@@ -69,10 +96,12 @@ def output_path(project: Project, target: Target, fmt: str) -> str:
     return f"{folder}/{target.paper}.{target.lang}.{fmt}"
 
 
-def handout(project: Project, doc: Resolved, labels: dict, final: bool, provenance: str | None) -> Handout:
+def handout(project: Project, doc: Resolved, labels: dict, final: bool, provenance: str | None,
+            ast: dict | None = None) -> Handout:
     lang = get_language(doc.target.lang)
     epoch = source_epoch(project, doc.target.paper)
-    ast = citeproc(project, doc.markdown, lang.pandoc_lang, labels["references"], epoch)
+    if ast is None:
+        ast = citeproc(project, doc.markdown, lang.pandoc_lang, labels["references"], epoch)
     meta = doc.meta
     return Handout(ast=ast, lang=lang, title=str(meta.get("title") or ""), subtitle=meta.get("subtitle"),
                    date=display_date(meta.get("date"), lang.babel_locale),
@@ -90,76 +119,214 @@ def pdf_pages(data: bytes) -> int:
 
 
 def build(root: Path, papers=(), formats=(), langs=(), final: bool = False, strict: bool = False,
-          jobs: int | None = None, progress: Progress | None = None) -> BuildResult:
+          jobs: int | None = None, progress: Progress | None = None, audiences=()) -> BuildResult:
+    """Build handouts; with audiences (ids, tags or 'all'), one tailored set per audience.
+
+    A plain build is all or nothing. A tailored batch builds every audience it can: one that
+    fails is reported and the others are written. Outputs whose inputs did not change are reused
+    from the cache; when nothing changed at all, nothing is even loaded.
+    """
+    fatal = strict or final
+    config, _ = load_config(root)
+    store = cache.Store.open(root, config.output_dir)
+    request = cache.Request(tuple(papers), tuple(formats), tuple(langs), tuple(audiences), final, strict)
+    provenance = _provenance(root)
+    env = cache.environment(provenance)
+    shortcut = not config.libraries  # library checkouts live outside the files the index watches
+    recorded = store.replay(request, env) if shortcut else None
+    if recorded is not None:
+        return _replayed(recorded)
+
     project = load_project(root)
-    resolved, labels, diags = prepare(project, papers, langs, final)
+    units, people, labels, diags = _prepare(project, papers, langs, audiences, final)
     result = BuildResult(diags)
-    if has_errors(diags, strict or final) or not resolved:
-        result.ok = not has_errors(diags, strict or final)
+    blocking = [d for d in diags if not (audiences and d.code in AUDIENCE_FILE_CODES)]
+    if has_errors(blocking, fatal) or not any(u.docs for u in units):
+        result.diagnostics = ordered(diags + [d for u in units for d in u.diags])
+        result.ok = not has_errors(result.diagnostics, fatal)
         return result
-    work = [Job(doc, fmt, output_path(project, doc.target, fmt))
-            for doc in resolved for fmt in (formats or project.config.formats)]
-    provenance = _provenance(project)
-    rendered, failures = _render(project, resolved, work, labels, final, provenance, jobs, progress)
-    diags += failures
-    diags += _budgets(project, work, rendered, final)
-    if has_errors(diags, strict or final):
+    for unit in units:
+        unit.fail_on([], fatal)
+        unit.jobs = [Job(doc, fmt, output_path(project, doc.target, fmt))
+                     for doc in unit.docs for fmt in (formats or project.config.formats)]
+    keys = {job.path: _key(project, store, job, labels, final, provenance, env, people)
+            for unit in units for job in unit.jobs}
+    stale = [job for unit in units if not unit.failed for job in unit.jobs
+             if not store.fresh(job.path, keys[job.path])]
+    rendered, failures = _render(project, stale, labels, final, provenance, jobs, progress, people)
+    for unit in units:
+        unit.fail_on([failures[j.path] for j in unit.jobs if j.path in failures], fatal)
+        unit.fail_on(_budgets(project, unit.jobs, rendered, store, final), fatal)
+    good = [u for u in units if not u.failed]
+    if not audiences and len(good) < len(units):
+        result.diagnostics = ordered(diags + [d for u in units for d in u.diags])
         return result
-    files = {job.path: rendered[job.path] for job in work}
-    for slug in sorted({job.doc.target.paper for job in work}):
-        manifest = _manifest(project, slug, [j for j in work if j.doc.target.paper == slug], files)
-        files[f"{project.config.output_dir}/{slug}/manifest.json"] = write.manifest_bytes(manifest)
-    out_dir = project.root / project.config.output_dir
-    with write.locked(out_dir):
-        diags += write.commit(project.root, files)
-    result.outputs = [job.path for job in work]
-    result.ok = not has_errors(diags, strict or final)
+    files = {job.path: rendered[job.path] for u in good for job in u.jobs if job.path in rendered}
+    manifests = _manifests(project, store, good, files, audiences)
+    with write.locked(project.root / project.config.output_dir):
+        written = write.commit(project.root, {**files, **manifests})
+        if not written:
+            _record(store, good, keys, files, manifests)
+        result.built = [j.path for u in good for j in u.jobs if j.path in rendered]
+        result.reused = [j.path for u in good for j in u.jobs if j.path not in rendered]
+        result.failed = {u.name: u.reasons() for u in units if u.failed}
+        result.diagnostics = ordered(diags + written + [d for u in units for d in u.diags])
+        result.outputs = result.built + result.reused
+        result.ok = not has_errors(result.diagnostics, fatal) and not result.failed
+        if shortcut and result.ok and not written:
+            store.remember(request, env, _extra_inputs(project, papers),
+                           {"outputs": result.outputs, "written": sorted(manifests),
+                            "diagnostics": cache.diagnostics_to_json(result.diagnostics)})
+        store.save()
     return result
 
 
-def _render(project, resolved, work, labels, final, provenance, jobs, progress):
-    """Citeproc once per document, then every format from that one AST; two small tasks at a time."""
-    rendered: dict = {}
-    failures: list[Diagnostic] = []
-    workers = jobs or min(2, os.cpu_count() or 1)
+@dataclass
+class Unit:
+    """What succeeds or fails together: a whole plain build, or one audience of one paper."""
 
-    def cite(doc):
-        return doc, handout(project, doc, labels[doc.target.lang], final, provenance)
+    name: str
+    docs: list
+    diags: list = field(default_factory=list)
+    jobs: list = field(default_factory=list)
+    failed: bool = False
+
+    def fail_on(self, diags, fatal: bool) -> None:
+        self.diags += diags
+        if has_errors(self.diags, fatal):
+            self.failed = True
+
+    def reasons(self) -> list[str]:
+        diags = ordered(self.diags)
+        return [d.format() for d in diags if d.severity.value == "error"] or [d.format() for d in diags]
+
+
+def _replayed(recorded: dict) -> BuildResult:
+    diags = cache.diagnostics_from_json(recorded.get("diagnostics", []))
+    return BuildResult(diags, list(recorded["outputs"]), True, reused=list(recorded["outputs"]), replayed=True)
+
+
+def _prepare(project, papers, langs, selectors, final):
+    """-> (units, audiences by (paper, id), labels per language, diagnostics for the whole build)."""
+    from . import audiences as aud
+    from .checks import run_checks
+    from .labels import project_labels
+
+    if selectors:
+        targets, people, sets, diags = plan_audiences(project, papers, langs, selectors)
+    else:
+        (targets, diags), people = plan(project, papers, langs), {}
+        rel = aud.audiences_path(project)
+        found, _ = aud.load(project.root, rel)
+        sets = {rel: found}
+    for found in sets.values():
+        if found is not None:
+            diags += conditions.validate(_texts(project, papers), found)
+    labels = {}
+    for code in sorted({t.lang for t in targets}):
+        labels[code], more = project_labels(project.root, get_language(code))
+        diags += more
+    docs = [resolve(project, t, people[(t.paper, t.audience)].mapping() if t.audience else None)
+            for t in targets]
+    if not selectors:
+        return [Unit("", docs, run_checks(project, docs, final))], people, labels, diags
+    groups: dict = {}
+    for doc in docs:
+        groups.setdefault(f"{doc.target.paper}/{doc.target.audience}", []).append(doc)
+    units = [Unit(name, group, run_checks(project, group, final)) for name, group in groups.items()]
+    return units, people, labels, diags
+
+
+def _texts(project, papers):
+    """(path, body, first line) of every section, block and translation a build may print."""
+    slugs = papers or list(project.papers)
+    rels = [rel for slug in slugs if slug in project.papers for rel in project.papers[slug].sections]
+    sources = [project.sections[r] for r in rels if r in project.sections]
+    sources += [b.source for b in project.blocks.values()]
+    for src in list(sources):
+        sources += list(project.translations.get(src.path, {}).values())
+    return [(s.path, s.body, s.body_line) for s in sources]
+
+
+def _key(project, store, job, labels, final, provenance, env, people) -> str:
+    """Everything one output depends on; a change to any of it rebuilds the output."""
+    doc = job.doc
+    person = people.get((doc.target.paper, doc.target.audience))
+    csl = project.papers[doc.target.paper].meta.get("csl") or project.config.style.csl
+    return cache.digest({
+        "env": env, "format": job.format, "lang": doc.target.lang, "markdown": doc.markdown,
+        "meta": doc.meta, "audience": person.printable() if person else None, "final": final,
+        "provenance": provenance, "epoch": source_epoch(project, doc.target.paper),
+        "labels": labels[doc.target.lang], "style": asdict(project.config.style),
+        "allow_raw": project.config.allow_raw,
+        "bibliography": {rel: store.file_hash(rel) for rel in project.bibliography.files},
+        "csl": csl and store.file_hash(csl), "reference_docx": store.file_hash("styles/reference.docx"),
+    })
+
+
+def _render(project, jobs, labels, final, provenance, workers, progress, people):
+    """Citeproc once per group of documents that cite alike, then every format from that AST."""
+    from .batch import cite_many
+    from .resolve import localized
+
+    rendered: dict = {}
+    failures: dict = {}
+    workers = workers or os.cpu_count() or 1
+    docs = list({job.doc.target: job.doc for job in jobs}.values())
+    started = time.perf_counter()
+
+    def values(doc) -> list:
+        person = people.get((doc.target.paper, doc.target.audience))
+        if person is None:
+            return []
+        src = project.config.source_lang
+        return [str(localized(person.params[n], doc.target.lang, src)) for n in sorted(person.params)] + \
+            [str(localized(person.name, doc.target.lang, src) or "")]
+
+    def cite(doc, markdown):
+        lang = get_language(doc.target.lang)
+        return citeproc(project, markdown, lang.pandoc_lang, labels[doc.target.lang]["references"],
+                        source_epoch(project, doc.target.paper))
 
     def render(job, h):
-        return job, RENDERERS[job.format](h)
+        try:
+            return job, RENDERERS[job.format](h), None
+        except RenderError as exc:
+            return job, None, error("PK602", f"rendering {job.path} failed: {exc}", None)
 
     with ThreadPoolExecutor(workers) as pool:
+        asts = cite_many(docs, lambda d: d.markdown, values, lambda d: d.target.lang, cite, pool)
         handouts = {}
-        for fut in [pool.submit(cite, doc) for doc in resolved]:
-            try:
-                doc, h = fut.result()
-                handouts[doc.target] = h
-            except RenderError as exc:
-                failures.append(error("PK601", f"pandoc could not process this paper: {exc}",
-                                      project.papers[doc.target.paper].yaml_path))
-        futures = [pool.submit(render, job, handouts[job.doc.target]) for job in work
-                   if job.doc.target in handouts]
-        for fut in futures:
-            try:
-                job, data = fut.result()
-            except RenderError as exc:
-                failures.append(error("PK602", f"rendering failed: {exc}", None))
-                continue
-            rendered[job.path] = data
+        for doc, ast in zip(docs, asts):
+            if isinstance(ast, RenderError):
+                for job in (j for j in jobs if j.doc is doc):
+                    failures[job.path] = error("PK601", f"pandoc could not process this paper: {ast}",
+                                               project.papers[doc.target.paper].yaml_path)
+            elif isinstance(ast, BaseException):
+                raise ast
+            else:
+                handouts[doc.target] = handout(project, doc, labels[doc.target.lang], final, provenance, ast)
+        todo = [job for job in jobs if job.doc.target in handouts]
+        for done, (job, data, problem) in enumerate(pool.map(lambda j: render(j, handouts[j.doc.target]), todo), 1):
+            if problem:
+                failures[job.path] = problem
+            else:
+                rendered[job.path] = data
             if progress:
-                progress(job.path)
+                progress(Event(job.path, "failed" if problem else "built", done, len(todo),
+                               time.perf_counter() - started))
     return rendered, failures
 
 
-def _budgets(project, work, rendered, final) -> list[Diagnostic]:
+def _budgets(project, jobs, rendered, store, final) -> list[Diagnostic]:
+    """Page budgets; the page count of a reused PDF comes from the cache index."""
     diags = []
-    for job in work:
+    for job in jobs:
         paper = project.papers[job.doc.target.paper]
-        if job.format != "pdf" or not paper.pages or job.path not in rendered:
+        if job.format != "pdf" or not paper.pages:
             continue
-        pages = pdf_pages(rendered[job.path])
-        if pages > paper.pages:
+        pages = pdf_pages(rendered[job.path]) if job.path in rendered else store.output(job.path).get("pages")
+        if pages and pages > paper.pages:
             make = error if final else warning
             diags.append(make("PK501", f"the {job.doc.target.lang} PDF has {pages} pages; the budget is "
                               f"{paper.pages}", paper.yaml_path, paper.meta_lines.get("pages"),
@@ -167,31 +334,67 @@ def _budgets(project, work, rendered, final) -> list[Diagnostic]:
     return diags
 
 
-def _provenance(project: Project) -> str | None:
+def _record(store, units, keys, files, manifests) -> None:
+    for unit in units:
+        for job in unit.jobs:
+            if job.path in files:
+                pages = pdf_pages(files[job.path]) if job.format == "pdf" else None
+                store.record(job.path, keys[job.path], files[job.path], pages=pages)
+    for path, data in manifests.items():
+        store.record(path, cache.sha(data), data)
+
+
+def _extra_inputs(project, papers) -> list[str]:
+    """Inputs outside the folders the cache index watches (papers/, blocks/, styles/, top level)."""
+    from . import audiences as aud
+
+    slugs = papers or list(project.papers)
+    extra = [aud.audiences_path(project, s) for s in slugs if s in project.papers]
+    extra += [project.papers[s].meta.get("csl") for s in slugs if s in project.papers]
+    return [str(e) for e in extra if isinstance(e, str)] + [project.config.style.csl or ""]
+
+
+def _provenance(root: Path) -> str | None:
     from . import vcs
 
-    commit = vcs.head_commit(project.root)
+    commit = vcs.head_commit(root)
     return f"Ref. {commit}" if commit else None
 
 
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def _manifests(project, store, units, files, tailored) -> dict:
+    """One manifest.json per paper (plain build) or per audience folder (tailored batch); a manifest
+    whose content did not change is not rewritten."""
+    groups: dict = {}
+    for unit in units:
+        for job in unit.jobs:
+            t = job.doc.target
+            folder = f"{project.config.output_dir}/{t.paper}" + (f"/{t.audience}" if tailored else "")
+            groups.setdefault((t.paper, folder), []).append(job)
+    out = {}
+    for (slug, folder), jobs in groups.items():
+        shas = {j.path: cache.sha(files[j.path]) if j.path in files else store.output(j.path).get("sha256")
+                for j in jobs}
+        data = write.manifest_bytes(_manifest(project, store, slug, jobs, shas))
+        path = f"{folder}/manifest.json"
+        if not store.fresh(path, cache.sha(data)):
+            out[path] = data
+    return out
 
 
-def _manifest(project: Project, slug: str, jobs: list[Job], files: dict) -> dict:
+def _manifest(project: Project, store, slug: str, jobs: list[Job], shas: dict) -> dict:
     import platform
 
-    from .tools import tool_versions
+    from . import tools
 
     inputs = sorted({p for j in jobs for p in j.doc.inputs} | set(project.bibliography.files))
     return {
         "paper": slug,
         "positionkit": __version__,
-        "tools": tool_versions(),
+        "tools": tools.tool_versions(),
         "python": platform.python_version(),
-        "inputs": {p: _sha((project.root / p).read_bytes()) for p in inputs if (project.root / p).is_file()},
+        "inputs": {p: h for p in inputs if (h := store.file_hash(p))},
         "outputs": {
-            j.path: {"sha256": _sha(files[j.path]), "lang": j.doc.target.lang, "format": j.format,
+            j.path: {"sha256": shas[j.path], "lang": j.doc.target.lang, "format": j.format,
                      "audience": j.doc.target.audience,
                      "fallbacks": list(j.doc.fallbacks),
                      "blocks": [{"id": b.id, "variant": b.variant, "hash": b.hash, "lang": b.lang,

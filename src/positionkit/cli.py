@@ -58,29 +58,52 @@ def main(ctx: click.Context, directory: str | None):
 @click.option("--format", "formats", multiple=True, type=click.Choice(["docx", "pdf"]),
               help="Output format (repeatable); default: the project's formats.")
 @click.option("--lang", "langs", multiple=True, metavar="L", help="Only this language (repeatable).")
+@click.option("--audience", "audiences", multiple=True, metavar="ID|TAG|all",
+              help="Tailored handouts for these audiences from audiences.yaml (repeatable).")
 @click.option("--final", is_flag=True, help="Refuse missing/stale translations and any warning; no Draft marking.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, help="Parallel workers (default: cores).")
 @pass_ctx
-def build(obj: Context, papers, formats, langs, final, strict, jobs):
-    """Build handouts: build/<paper>/<paper>.<lang>.<docx|pdf>."""
+def build(obj: Context, papers, formats, langs, audiences, final, strict, jobs):
+    """Build handouts: build/<paper>/<paper>.<lang>.<docx|pdf>, or with --audience
+    build/<paper>/<audience>/<paper>.<lang>.<docx|pdf>. Unchanged outputs are reused."""
     from .build import build as run
 
     root = obj.root
-    count = {"n": 0}
 
-    def progress(path: str):
-        count["n"] += 1
-        click.echo(f"  [{count['n']}] {path}", err=True)
+    def progress(event):
+        eta = f", ETA {event.eta:.0f} s" if event.done < event.total else ""
+        click.echo(f"  [{event.done}/{event.total}] {event.status} {event.path} "
+                   f"({event.elapsed:.1f} s{eta})", err=True)
 
-    result = run(root, papers, formats, langs, final=final, strict=strict, jobs=jobs, progress=progress)
+    result = run(root, papers, formats, langs, final=final, strict=strict, jobs=jobs, progress=progress,
+                 audiences=audiences)
     code = report(result.diagnostics, strict=strict or final)
-    if result.outputs and code == EXIT_OK:
+    if audiences:
+        _summary(result)
+        code = code or (EXIT_ERRORS if result.failed else EXIT_OK)
+    elif result.outputs and code == EXIT_OK:
+        reused = f", {len(result.reused)} unchanged" if result.reused else ""
         click.echo(f"built {len(result.outputs)} file(s) in {root.name}/"
-                   f"{Path(result.outputs[0]).parts[0]}/")
-    elif code != EXIT_OK:
+                   f"{Path(result.outputs[0]).parts[0]}/{reused}")
+    if code != EXIT_OK and not audiences:
         click.echo("build stopped: fix the errors above; earlier outputs were left as they were", err=True)
     sys.exit(code)
+
+
+def _summary(result) -> None:
+    """The table at the end of a tailored batch: built, reused, failed (with reasons)."""
+    rows = [("built", len(result.built)), ("reused from cache", len(result.reused)),
+            ("failed audiences", len(result.failed))]
+    click.echo("")
+    for label, n in rows:
+        click.echo(f"  {label:<18} {n:>5}")
+    for name, reasons in sorted(result.failed.items()):
+        click.echo(f"  failed: {name}")
+        for reason in reasons[:3]:
+            click.echo(f"      {reason}")
+        if len(reasons) > 3:
+            click.echo(f"      ... and {len(reasons) - 3} more")
 
 
 @main.command()

@@ -32,3 +32,35 @@ def plan(project: Project, papers=(), langs=()) -> tuple[list[Target], list[Diag
             if get_language(code) is not None and (not langs or code in langs):
                 targets.append(Target(slug, code))
     return targets, diags
+
+
+def plan_audiences(project: Project, papers=(), langs=(), selectors=()
+                   ) -> tuple[list[Target], dict, dict, list[Diagnostic]]:
+    """Targets for tailored handouts: each selected audience in each of its languages the paper has
+    (the source language when none match). -> (targets, {(paper, id): Audience}, {path: AudienceSet},
+    diagnostics)."""
+    from . import audiences as aud
+
+    base, diags = plan(project, papers, langs)
+    slugs = list(dict.fromkeys(t.paper for t in base))
+    sets: dict = {}
+    people: dict = {}
+    targets: list[Target] = []
+    for slug in slugs:
+        rel = aud.audiences_path(project, slug)
+        if rel not in sets:
+            sets[rel], more = aud.load(project.root, rel)
+            diags += more
+        chosen, more = aud.select(sets[rel], selectors, rel)
+        diags += more
+        have = [t.lang for t in plan(project, [slug])[0]]
+        for person in chosen:
+            people[(slug, person.id)] = person
+            for code in aud.languages_for(person, have, project.config.source_lang):
+                if not langs or code in langs:
+                    targets.append(Target(slug, code, person.id))
+    return targets, people, sets, ordered_unique(diags)
+
+
+def ordered_unique(diags: list[Diagnostic]) -> list[Diagnostic]:
+    return list(dict.fromkeys(diags))

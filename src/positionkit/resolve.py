@@ -172,6 +172,9 @@ def _substitute(ctx: _Ctx, ln: Line, scope: dict, declared: set | None) -> Line:
         name = m.group(1)
         if name in scope and scope[name] is not None:
             return escape(scope[name])
+        if ctx.audience and name in (ctx.audience.get("internal") or {}):
+            ctx.diags.append(conditions.internal_reference(name, ln, m.start() + 1))
+            return ""
         if declared is not None and name not in declared:
             ctx.diags.append(error("PK311", f"parameter '{name}' is not declared in this block's front matter",
                                    ln.path, ln.line, m.start() + 1,
