@@ -211,9 +211,13 @@ def _fonts_for(h: Handout) -> Any:
 
 def render_pdf(h: Handout) -> bytes:
     """Compile the handout to PDF bytes; identical input and epoch give identical bytes."""
+    return compile_pdf(h, typst_source(h))
+
+
+def compile_pdf(h: Handout, source: str) -> bytes:
+    """Compile Typst source made by :func:`typst_source` for ``h`` (batches reuse one source)."""
     import typst
 
-    source = typst_source(h)
     fonts = _fonts_for(h)
     # typst reads no files of ours, but needs a root: an empty private directory keeps it from
     # seeing anything else on disk.
