@@ -12,7 +12,7 @@ from ..diagnostics import Diagnostic, ordered
 from ..project import Project
 from ..resolve import Resolved
 from . import citations, loading, resolving, sections
-from . import budgets, headings, images, links, raw
+from . import budgets, headings, images, links, raw, safety
 from . import glyphs, translations
 
 
@@ -38,6 +38,7 @@ CHECKS: list[Check] = [
     images.check,
     raw.check,
     budgets.check,
+    safety.check,
 ]
 
 

@@ -1,0 +1,45 @@
+"""Files pandoc is handed by name (CSL style, bibliographies) must be files inside the project.
+
+``--sandbox`` lets pandoc read exactly the files on its command line, so these paths are the
+last way a configuration could make a build read something outside the project.
+"""
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from ..diagnostics import error
+from ..sources import inside
+
+
+def _path_problem(root, value, where, line, what):
+    value = str(value)
+    target = root / value
+    if PurePosixPath(value).is_absolute() or not inside(root, target):
+        return error("PK105", f"{what} '{value}' is outside the project", where, line,
+                     hint="keep it inside the project folder, e.g. styles/; symlinks out are refused")
+    if not target.is_file():
+        return error("PK510", f"{what} not found: {value}", where, line,
+                     hint="paths are relative to the project folder")
+    return None
+
+
+def check(ctx):
+    project, root = ctx.project, ctx.project.root
+    csl = project.config.style.csl
+    if csl:
+        found = _path_problem(root, csl, "positionkit.toml", None, "[style] csl")
+        if found:
+            yield found
+    for slug in sorted({doc.target.paper for doc in ctx.resolved}):
+        paper = project.papers[slug]
+        if paper.meta.get("csl"):
+            found = _path_problem(root, paper.meta["csl"], paper.yaml_path, paper.meta_lines.get("csl"), "csl")
+            if found:
+                yield found
+    # a declared local library (path = "../core") is read in place; libraries.read_bib checked
+    # its .bib is no link out of that library's folder
+    path_libs = {f"{s.folder}/references.bib" for s in project.libraries if s.origin == "path"}
+    for rel in project.bibliography.files:
+        if rel not in path_libs and not inside(root, root / rel):
+            yield error("PK105", f"bibliography '{rel}' is outside the project", rel,
+                        hint="a library's .bib must stay inside the library folder")
