@@ -376,6 +376,29 @@ def test_unknown_ref_and_corrupt_lock(upstream, make_project, cli):
     assert "positionkit.lock: error[PK702] positionkit.lock cannot be read" in res.output
 
 
+@pytest.mark.parametrize("text, code", [
+    ("version = 1\n[libraries.core]\ncontent = 3\n", "PK702"),
+    ("version = 1\n[libraries]\ncore = \"x\"\n", "PK702"),
+    ("version = 1\nlibraries = 5\n", "PK702"),
+    ("version = 2\n", "PK702"),
+    ("\x00\xff", "PK702"),
+])
+def test_malformed_lock_is_a_diagnostic(upstream, make_project, cli, text, code):
+    root = make_project(project_files(upstream.url, **{"positionkit.lock": text}))
+    for command in ("check", "sync", "update", "vendor"):
+        res = cli(root, command)
+        assert res.exit_code == 1 and f"[{code}]" in res.output, (command, res.output)
+
+
+@pytest.mark.parametrize("spec", ['path = 3', 'git = ""', 'git = "x"\nref = ["main"]'])
+def test_malformed_declaration_is_a_diagnostic(make_project, cli, spec):
+    root = make_project({"positionkit.toml": MINIMAL["positionkit.toml"] + f"\n[libraries.core]\n{spec}\n"})
+    for command in ("check", "sync"):
+        res = cli(root, command)
+        assert res.exit_code == 1
+        assert "error[PK002] [libraries.core] git, path and ref must be non-empty strings" in res.output
+
+
 def test_tag_and_commit_refs(upstream, make_project, cli):
     git(upstream.work, "tag", "v1")
     git(upstream.work, "push", "--quiet", "origin", "v1")

@@ -151,6 +151,10 @@ def parse_config(text: str, rel: str = CONFIG_NAME) -> tuple[Config, list[Diagno
                 bad(alias, f"[libraries.{alias}] needs exactly one of git = \"<url>\" or path = \"<folder>\"",
                     "libraries")
                 continue
+            if not all(isinstance(v, str) and v.strip() for k, v in spec.items()
+                       if k in ("git", "path", "ref", "branch", "tag", "commit")):
+                bad(alias, f"[libraries.{alias}] git, path and ref must be non-empty strings", "libraries")
+                continue
             for k in spec:
                 if k not in ("git", "path", "ref", "branch", "tag", "commit"):
                     bad(alias, f"unknown key '{k}' in [libraries.{alias}]", "libraries",

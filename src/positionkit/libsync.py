@@ -140,7 +140,7 @@ def _pin(root, lib, pin, pins, follow):
         diags = check_pin(root, lib, pin, "vendor", rel_to(root, vendored), content_hash(vendored))
         return (None if diags else f"{lib.alias}: vendored at {short(pin.commit or pin.content)}, "
                 "content verified"), diags
-    return (_pin_git if lib.git else _pin_path)(root, lib, pin, pins, follow)
+    return (_pin_git if lib.git is not None else _pin_path)(root, lib, pin, pins, follow)
 
 
 def sync(root: Path, aliases=()) -> tuple[list[str], list[Diagnostic]]:

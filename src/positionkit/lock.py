@@ -61,7 +61,9 @@ def read(root: Path) -> tuple[dict[str, Pin], list[Diagnostic]]:
                           f"reads version {VERSION}", LOCK_NAME, 1, hint=hint)]
     pins, diags = {}, []
     libs = data.get("libraries", {})
-    for alias, entry in (libs.items() if isinstance(libs, dict) else []):
+    if not isinstance(libs, dict):
+        return {}, [error("PK702", f"{LOCK_NAME}: 'libraries' must be a table", LOCK_NAME, hint=hint)]
+    for alias, entry in libs.items():
         fields = {k: entry.get(k) for k in ("git", "path", "ref", "commit", "content")} \
             if isinstance(entry, dict) else {}
         if not all(v is None or isinstance(v, str) for v in fields.values()) or not fields.get("content"):
