@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from .resolve import escape
@@ -93,41 +94,62 @@ def substitute(node, table: dict[str, str]):
     return node
 
 
-def cite_many(items: list, markdown_of: Callable, values_of: Callable, group_of: Callable,
-              cite: Callable, pool) -> list:
-    """items -> [cited AST, or the exception citing it raised], in the same order.
+@dataclass
+class Group:
+    """Documents that share one skeleton, hence one citeproc run."""
 
-    markdown_of(item) the resolved text; values_of(item) its printed audience values in a stable
-    order; group_of(item) whatever else citeproc depends on (language, labels, epoch);
-    cite(item, markdown) runs citeproc. Runs at most one citeproc per distinct skeleton.
-    """
+    markdown: str
+    members: list[int]
+    tables: dict = field(default_factory=dict)
+    """member index -> {token: value}."""
+
+
+def group(items: list, markdown_of: Callable, values_of: Callable, key_of: Callable) -> list[Group]:
+    """Documents with the same skeleton and the same key_of (language, metadata...) form a group."""
     groups: dict = {}
-    tables = []
     for i, item in enumerate(items):
         sk = skeleton(markdown_of(item), values_of(item))
         md, table = sk if sk is not None else (markdown_of(item), {})
-        tables.append(table)
-        groups.setdefault((md, group_of(item)), []).append(i)
+        g = groups.setdefault((md, key_of(item)), Group(md, []))
+        g.members.append(i)
+        g.tables[i] = table
+    return list(groups.values())
 
-    def one(key):
-        md, _ = key
-        members = groups[key]
-        try:
-            ast = cite(items[members[0]], md)
-        except Exception as exc:  # reported per document by the caller
-            return {i: exc for i in members}
-        out = {}
-        for i in members:
-            if safe(ast, tables[i]):
-                out[i] = substitute(ast, tables[i]) if tables[i] else ast
-            else:
-                try:
-                    out[i] = cite(items[i], markdown_of(items[i]))
-                except Exception as exc:
-                    out[i] = exc
-        return out
 
-    results: dict = {}
-    for part in pool.map(one, list(groups)):
-        results.update(part)
-    return [results[i] for i in range(len(items))]
+# -- the same trick one stage later: one DOCX / one Typst source per group ---------------------
+
+META_TOKEN = "pkvzmetaq"
+"""Stands for the audience line in a group's shared handout."""
+_LATIN = re.compile(r"^[A-Za-z0-9\u00C0-\u024F ,'’-]*$")
+
+
+def shareable(values: Iterable[str]) -> bool:
+    """Values a rendered DOCX or Typst source can take by plain text replacement: Latin letters,
+    digits, spaces, commas, apostrophes and hyphens (no script, direction or escaping changes)."""
+    return all(_LATIN.match(v) for v in values)
+
+
+def fill_typst(source: str, table: dict[str, str], name: str) -> str:
+    for tok, value in table.items():
+        source = source.replace(tok, value.replace("'", "\\'"))  # pandoc's typst writer escapes '
+    return source.replace(META_TOKEN, name)  # inside a string literal: nothing to escape
+
+
+def fill_docx(data: bytes, table: dict[str, str], name: str, epoch: int) -> bytes:
+    import io
+    import zipfile
+
+    from .render.ooxml import repack
+
+    pairs = [*table.items(), (META_TOKEN, name)]
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            part = src.read(info.filename)
+            if info.filename.endswith((".xml", ".rels")) and b"pkvz" in part:
+                text = part.decode("utf-8")
+                for tok, value in pairs:
+                    text = text.replace(tok, value)
+                part = text.encode("utf-8")
+            dst.writestr(info.filename, part)
+    return repack(out.getvalue(), epoch)

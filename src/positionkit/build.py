@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -265,57 +266,122 @@ def _key(project, store, job, labels, final, provenance, env, people) -> str:
 
 
 def _render(project, jobs, labels, final, provenance, workers, progress, people):
-    """Citeproc once per group of documents that cite alike, then every format from that AST."""
-    from .batch import cite_many
+    """Render the stale outputs, doing shared work once (see batch.py).
+
+    Documents that differ only in audience values share one citeproc run; when their values are
+    plain Latin text they also share one DOCX and one Typst source, filled in per audience, so
+    each tailored output costs a text replacement and a typst compile.
+    """
+    from dataclasses import replace
+
+    from . import batch
+    from .render import docx as docx_mod, pdf as pdf_mod
     from .resolve import localized
 
     rendered: dict = {}
     failures: dict = {}
-    workers = workers or os.cpu_count() or 1
     docs = list({job.doc.target: job.doc for job in jobs}.values())
-    started = time.perf_counter()
+    formats = {t: [j for j in jobs if j.doc.target == t] for t in (d.target for d in docs)}
+    src = project.config.source_lang
 
-    def values(doc) -> list:
+    def values(doc) -> list[str]:
         person = people.get((doc.target.paper, doc.target.audience))
         if person is None:
             return []
-        src = project.config.source_lang
         return [str(localized(person.params[n], doc.target.lang, src)) for n in sorted(person.params)] + \
             [str(localized(person.name, doc.target.lang, src) or "")]
+
+    def key(doc):
+        return doc.target.paper, doc.target.lang, json.dumps({k: v for k, v in doc.meta.items() if k != "audience"},
+                                                             sort_keys=True, default=str)
 
     def cite(doc, markdown):
         lang = get_language(doc.target.lang)
         return citeproc(project, markdown, lang.pandoc_lang, labels[doc.target.lang]["references"],
                         source_epoch(project, doc.target.paper))
 
-    def render(job, h):
-        try:
-            return job, RENDERERS[job.format](h), None
-        except RenderError as exc:
-            return job, None, error("PK602", f"rendering {job.path} failed: {exc}", None)
+    def own(doc, g, i, ast):
+        """This document's handout: the group's AST with its values put back, or its own citeproc."""
+        if ast is not None and batch.safe(ast, g.tables[i]):
+            ast = batch.substitute(ast, g.tables[i]) if g.tables[i] else ast
+        else:
+            ast = cite(doc, doc.markdown)
+        return handout(project, doc, labels[doc.target.lang], final, provenance, ast)
 
-    with ThreadPoolExecutor(workers) as pool:
-        asts = cite_many(docs, lambda d: d.markdown, values, lambda d: d.target.lang, cite, pool)
-        handouts = {}
-        for doc, ast in zip(docs, asts):
-            if isinstance(ast, RenderError):
-                for job in (j for j in jobs if j.doc is doc):
-                    failures[job.path] = error("PK601", f"pandoc could not process this paper: {ast}",
-                                               project.papers[doc.target.paper].yaml_path)
-            elif isinstance(ast, BaseException):
-                raise ast
-            else:
-                handouts[doc.target] = handout(project, doc, labels[doc.target.lang], final, provenance, ast)
-        todo = [job for job in jobs if job.doc.target in handouts]
-        for done, (job, data, problem) in enumerate(pool.map(lambda j: render(j, handouts[j.doc.target]), todo), 1):
-            if problem:
-                failures[job.path] = problem
-            else:
-                rendered[job.path] = data
-            if progress:
-                progress(Event(job.path, "failed" if problem else "built", done, len(todo),
-                               time.perf_counter() - started))
+    stock = {"docx": docx_mod.render_docx, "pdf": pdf_mod.render_pdf}
+
+    def prepare(g):
+        """Cite the group's skeleton once; with plain values, render its shared DOCX / Typst source."""
+        first = docs[g.members[0]]
+        try:
+            ast = cite(first, g.markdown)
+        except RenderError as exc:
+            return error("PK601", f"pandoc could not process this paper: {exc}",
+                         project.papers[first.target.paper].yaml_path), {}
+        tables = [g.tables[i] for i in g.members]
+        shared = len(g.members) > 1 and all(batch.safe(ast, t) for t in tables) and all(
+            batch.shareable([*t.values(), str(docs[i].meta.get("audience") or "")]) for i, t in zip(g.members, tables))
+        templates = {}
+        if shared:
+            h = replace(handout(project, first, labels[first.target.lang], final, provenance, ast),
+                        audience=batch.META_TOKEN)
+            fmts = {j.format for i in g.members for j in formats[docs[i].target]}
+            if "docx" in fmts and RENDERERS["docx"] is stock["docx"]:
+                templates["docx"] = (h, _attempt(lambda: RENDERERS["docx"](h)))
+            if "pdf" in fmts and RENDERERS["pdf"] is stock["pdf"]:
+                templates["pdf"] = (h, _attempt(lambda: pdf_mod.typst_source(h)))
+        return ast, templates
+
+    def member(g, i, ast, templates):
+        """-> [(job, bytes | Diagnostic | RenderError)] for one document's outputs."""
+        doc = docs[i]
+        if isinstance(ast, Diagnostic):
+            return [(job, ast) for job in formats[doc.target]]
+        name = str(doc.meta.get("audience") or "")
+        out, mine = [], None
+        for job in formats[doc.target]:
+            if job.format in templates:
+                h, tpl = templates[job.format]
+                if isinstance(tpl, RenderError):
+                    out.append((job, tpl))
+                elif job.format == "docx":
+                    out.append((job, batch.fill_docx(tpl, g.tables[i], name, h.epoch)))
+                else:
+                    out.append((job, _attempt(lambda: pdf_mod.compile_pdf(h, batch.fill_typst(tpl, g.tables[i], name)))))
+                continue
+            try:
+                mine = mine or own(doc, g, i, ast)
+            except RenderError as exc:
+                out.append((job, exc))
+                continue
+            out.append((job, _attempt(lambda: RENDERERS[job.format](mine))))
+        return out
+
+    groups = batch.group(docs, lambda d: d.markdown, values, key)
+    started, done, total = time.perf_counter(), 0, len(jobs)
+    with ThreadPoolExecutor(workers or os.cpu_count() or 1) as pool:
+        prepared = list(pool.map(prepare, groups))
+        tasks = [pool.submit(member, g, i, *p) for g, p in zip(groups, prepared) for i in g.members]
+        for task in tasks:
+            for job, data in task.result():
+                done += 1
+                if isinstance(data, bytes):
+                    rendered[job.path] = data
+                elif isinstance(data, Diagnostic):
+                    failures[job.path] = data
+                else:
+                    failures[job.path] = error("PK602", f"rendering {job.path} failed: {data}", None)
+                if progress:
+                    progress(Event(job.path, "built" if isinstance(data, bytes) else "failed", done, total,
+                                   time.perf_counter() - started))
     return rendered, failures
+
+
+def _attempt(fn):
+    try:
+        return fn()
+    except RenderError as exc:
+        return exc
 
 
 def _budgets(project, jobs, rendered, store, final) -> list[Diagnostic]:
