@@ -15,7 +15,7 @@ MINIMAL = {
         @techreport{unctad2021der,
           author = {{UNCTAD}},
           title = {Digital Economy Report 2021},
-          institution = {United Nations Conference on Trade and Development},
+          institution = {{United Nations Conference on Trade and Development}},
           year = {2021},
         }
 
