@@ -176,3 +176,21 @@ def test_libreoffice_opens_every_built_docx(built, tmp_path):
         out = tmp_path / (path.stem + ".pdf")
         assert proc.returncode == 0 and out.is_file(), proc.stderr
         assert "Data flows and privacy" in pdf_text(out)
+
+
+def test_hand_edited_reference_docx_is_used(tmp_path):
+    from conftest import MINIMAL, write_project
+
+    root = write_project(tmp_path / "p", {**MINIMAL, **FILES})
+    assert run(root, "styles", "--write").exit_code == 0
+    ref = root / "styles/reference.docx"
+    d = docx.Document(ref)
+    d.styles["Normal"].font.name = "Hand Edited Serif"
+    d.save(ref)
+    assert run(root, "build", "--format", "docx").exit_code == 0
+    with zipfile.ZipFile(root / "build/note/note.en.docx") as z:
+        assert "Hand Edited Serif" in z.read("word/styles.xml").decode()
+    ref.unlink()
+    assert run(root, "build", "--format", "docx").exit_code == 0
+    with zipfile.ZipFile(root / "build/note/note.en.docx") as z:
+        assert "Hand Edited Serif" not in z.read("word/styles.xml").decode()

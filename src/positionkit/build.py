@@ -108,7 +108,8 @@ def handout(project: Project, doc: Resolved, labels: dict, final: bool, provenan
                    date=display_date(meta.get("date"), lang.babel_locale),
                    organisations=tuple(meta.get("organisations") or ()), audience=meta.get("audience"),
                    contact=meta.get("contact"), labels=labels, style=project.config.style,
-                   draft=not final, provenance=provenance, epoch=epoch)
+                   draft=not final, provenance=provenance, epoch=epoch,
+                   reference_docx=project.reference_docx)
 
 
 def pdf_pages(data: bytes) -> int:

@@ -86,6 +86,8 @@ class Project:
     diagnostics: tuple[Diagnostic, ...] = ()
     libraries: tuple = ()
     """libraries.LibraryState for each declared library."""
+    reference_docx: bytes | None = None
+    """styles/reference.docx when the project keeps a hand-edited Word house style."""
 
     def rel(self, path: Path) -> str:
         return path.resolve().relative_to(self.root.resolve()).as_posix()
@@ -294,8 +296,10 @@ def load_project(root: Path) -> Project:
                 continue
             entries.setdefault(key, entry)
     bibliography = Bibliography(entries, tuple(bib_files))
+    reference = root / "styles" / "reference.docx"
+    reference_docx = reference.read_bytes() if reference.is_file() and inside(root, reference) else None
     return Project(root, config, papers, blocks, sections, translations, bibliography, tuple(diags),
-                   tuple(lib_states))
+                   tuple(lib_states), reference_docx)
 
 
 def _line_naming(root: Path, paper: Paper, rel: str) -> int | None:

@@ -534,6 +534,7 @@ def render_docx(h: Handout, *, reference: bytes | None = None) -> bytes:
     from pathlib import Path
 
     labels = load_labels(h.lang, h.labels)
+    reference = reference if reference is not None else h.reference_docx
     ref = reference if reference is not None else _cached_reference(h.style)
     with tempfile.TemporaryDirectory(prefix="positionkit-docx-") as tmp:
         ref_path = Path(tmp) / "reference.docx"

@@ -35,3 +35,5 @@ class Handout:
     """Small footer line, e.g. ``"Built 2026-11-20 · commit 3f2a9c1"``."""
     epoch: int = 0
     """``SOURCE_DATE_EPOCH``: every timestamp in the output derives from it."""
+    reference_docx: bytes | None = None
+    """The project's own ``styles/reference.docx`` when it has one; else one is generated from style."""
