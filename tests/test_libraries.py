@@ -453,10 +453,10 @@ def test_build_records_library_in_manifest_and_prints_its_text(synced, cli, upst
 # --- the README walkthrough ---------------------------------------------------------------------
 
 def walkthrough_steps() -> list[str]:
-    """Shell commands of docs/libraries.md's walkthrough, a heredoc kept whole as one step."""
+    """Shell commands of the README's walkthrough, a heredoc kept whole as one step."""
     import re
 
-    text = (Path(__file__).parents[1] / "docs/libraries.md").read_text(encoding="utf-8")
+    text = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     section = text.split("## Sharing blocks between organisations", 1)[1].split("\n## ", 1)[0]
     lines = "\n".join(re.findall(r"```sh\n(.*?)```", section, re.S)).splitlines()
     steps, i = [], 0
