@@ -16,6 +16,7 @@ _ATTR = re.compile(r"""\s*(?:\#([\w:.-]+)|\.([\w:-]+)|([\w:.-]+)=("[^"]*"|'[^']*
 CITATION = re.compile(r"(?<![\w@\\])-?@(\{[^{}\s]+\}|[\w](?:[\w:.#$%&+?<>~/-]*[\w])?)")
 _CODE_SPAN = re.compile(r"(`+)(?:.+?)\1", re.S)
 _RAW_ATTR = re.compile(r"\{=\s*([\w-]+)\s*\}")
+MAX_DIV_DEPTH = 50
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,10 @@ def parse(lines: list[Line]) -> tuple[list, list[tuple[Line, str]]]:
                 problems.append((ln, "cannot read the attributes of this div"))
                 add(ln)
                 continue
+            if len(stack) >= MAX_DIV_DEPTH:  # bounds the recursion of everything that walks the tree
+                problems.append((ln, f"::: divs are nested more than {MAX_DIV_DEPTH} deep"))
+                add(ln)
+                continue
             div = Div(attrs, ln)
             add(div)
             stack.append(div)
@@ -184,7 +189,7 @@ def raw_blocks(lines: list[Line]) -> list[tuple[str, Line]]:
     return found
 
 
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)  # \Z: an unclosed comment ends the scan (linear)
 
 
 def strip_comments(lines: list[Line]) -> list[Line]:

@@ -80,10 +80,36 @@ def decode(data: bytes, rel: str) -> tuple[str | None, list[Diagnostic]]:
     return text, diags
 
 
+MAX_YAML_VALUES = 100_000
+"""Aliases can make a few lines expand to billions of values ("billion laughs"): refuse early."""
+
+
+def _expanded_size(node, sizes=None) -> int:
+    """Values the node stands for once every alias is expanded (a cycle counts as too many)."""
+    sizes = {} if sizes is None else sizes
+    if node is None or isinstance(node, yaml.ScalarNode):
+        return 1
+    if id(node) in sizes:
+        return sizes[id(node)] if sizes[id(node)] is not None else MAX_YAML_VALUES + 1
+    sizes[id(node)] = None
+    total = 1
+    for item in node.value:
+        for child in item if isinstance(item, tuple) else (item,):
+            total += _expanded_size(child, sizes)
+            if total > MAX_YAML_VALUES:
+                break
+    sizes[id(node)] = total
+    return total
+
+
 def yaml_load(text: str, rel: str, first_line: int = 1) -> tuple[object, dict, list[Diagnostic]]:
     """Parse YAML safely; return (data, {top-level key: line}, diagnostics)."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+        if _expanded_size(node) > MAX_YAML_VALUES:
+            return None, {}, [error("PK103", f"YAML expands to more than {MAX_YAML_VALUES} values through "
+                                    "&anchors and *aliases", rel, first_line,
+                                    hint="write the values out; anchors are not needed here")]
         data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

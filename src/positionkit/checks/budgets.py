@@ -13,9 +13,9 @@ from ..diagnostics import did_you_mean, error, warning
 from ..markdown import CITATION, _DIV_CLOSE, _DIV_OPEN, mask_code
 from ..project import split_lang
 
-_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_LINK_DEST = re.compile(r"\]\([^)]*\)")
-_ATTRS = re.compile(r"\{[^{}]*\}")
+_IMAGE = re.compile(r"!\[[^\]]{0,1000}\]\([^)]{0,1000}\)")  # bounded: linear on any line
+_LINK_DEST = re.compile(r"\]\([^)]{0,1000}\)")
+_ATTRS = re.compile(r"\{[^{}]{0,1000}\}")
 _CJK = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 

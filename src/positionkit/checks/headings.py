@@ -15,12 +15,12 @@ from ..markdown import _DIV_CLOSE, _DIV_OPEN, _FENCE, CITATION, Line, mask_code,
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
-_TRAILING_ATTR = re.compile(r"[ \t]*(\{[^{}]*\})[ \t]*$")
-_INLINE_ID = re.compile(r"\]\{([^{}]*)\}")
-_LINK_DEST = re.compile(r"\]\([^)]*\)")
-_INLINE_NOTE = re.compile(r"\^\[[^\]]*\]")
+_TRAILING_ATTR = re.compile(r"[ \t]*(\{[^{}]{0,1000}\})[ \t]*$")
+_INLINE_ID = re.compile(r"\]\{([^{}]{0,1000})\}")
+_LINK_DEST = re.compile(r"\]\([^)]{0,1000}\)")  # bounded repeats: linear on any line
+_INLINE_NOTE = re.compile(r"\^\[[^\]]{0,1000}\]")
 _ESCAPE = re.compile(r"\\(.)")
-_EMPH_UNDERSCORE = re.compile(r"(?<![^\W_])(_{1,3})(?=[^\s_])(.+?)(?<=[^\s_])\1(?![^\W_])")
+_EMPH_UNDERSCORE = re.compile(r"(?<![^\W_])(_{1,3})(?=[^\s_])(.{1,300}?)(?<=[^\s_])\1(?![^\W_])")
 
 
 @dataclass(frozen=True)
@@ -84,13 +84,16 @@ def headings(lines: tuple[Line, ...] | list[Line]) -> list[Heading]:
             found.append((*_heading_attrs(ln.text), ln))
         prev_blank = not ln.text.strip() or bool(_DIV_OPEN.match(ln.text) or _DIV_CLOSE.match(ln.text))
     used: set[str] = set()
+    tried: dict[str, int] = {}
+    """base -> last suffix tried, so a thousand 'Notes' headings cost a thousand steps, not a million."""
     out = []
     for text, explicit, ln in found:
         base = ident = explicit or auto_id(text)
-        n = 0
+        n = tried.get(base, 0) if not explicit and base in used else 0
         while ident in used and not explicit:
             n += 1
             ident = f"{base}-{n}"
+        tried[base] = n
         used.add(ident)
         out.append(Heading(ident, bool(explicit), text, ln, base))
     return out

@@ -15,8 +15,10 @@ from ..diagnostics import error, warning
 from ..markdown import mask_code
 from ..sources import inside
 
-_INLINE = re.compile(r"!\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*(<[^>]*>|[^\s)]*)(?:\s+[\"'(][^)]*)?\)")
-_REF_USE = re.compile(r"!\[((?:[^\[\]]|\[[^\[\]]*\])*)\](?:\[([^\]]*)\])?(?!\()")
+# Bounded repeats keep the scan linear on pathological lines.
+_ALT = r"((?:[^\[\]]|\[[^\[\]]{0,300}\]){0,1000})"
+_INLINE = re.compile(r"!\[" + _ALT + r"\]\([ \t]{0,50}(<[^>\n]{0,1000}>|[^\s)]{0,1000})(?:[ \t]+[\"'(][^)]{0,1000})?\)")
+_REF_USE = re.compile(r"!\[" + _ALT + r"\](?:\[([^\]]{0,1000})\])?(?!\()")
 _REF_DEF = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*(<[^>]*>|\S+)")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _REMOTE = ("http", "https", "data", "ftp")

@@ -11,8 +11,9 @@ from ..diagnostics import did_you_mean, warning
 from ..markdown import mask_code
 from .headings import anchors
 
-_INLINE = re.compile(r"(?<!!)\[[^\]]*\]\(\s*<?#([^)\s>]*)>?(?:\s+[\"'][^)]*)?\)")
-_REF_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?#(\S*?)>?(?:\s.*)?$")
+# Bounded repeats keep the scan linear on pathological lines ("[x](#" thousands of times).
+_INLINE = re.compile(r"(?<!!)\[[^\]]{0,1000}\]\([ \t]{0,50}<?#([^)\s>]{0,300})>?(?:[ \t]+[\"'][^)]{0,300})?\)")
+_REF_DEF = re.compile(r"^ {0,3}\[[^\]]{1,1000}\]:[ \t]*<?#([^\s>]{0,300})>?(?:\s.*)?$")
 
 
 def internal_links(lines):

@@ -11,9 +11,10 @@ import re
 from ..diagnostics import error
 from ..markdown import mask_code
 
-# Anywhere on the line, code or not, indented or in a list: failing closed is the point.
-_RAW_FENCE = re.compile(r"(?:`{3,}|~{3,})\s*\{\s*=\s*([\w-]+)")
-_RAW_SPAN = re.compile(r"`+[^`]*`+\{\s*=\s*([\w-]+)")
+# Anywhere on the line, code or not, indented or in a list: failing closed is the point. Only a
+# backtick or tilde right before {=format} is looked for, so the scan stays linear on any line.
+_RAW_ATTR = re.compile(r"[`~][ \t]*\{\s*=\s*([\w-]+)")
+_FENCE_START = re.compile(r"^[\s>*+\-\d.)]*(?:`{3,}|~{3,})")
 _TAG = re.compile(r"(?<!\\)</?([A-Za-z][A-Za-z0-9-]*)(?:\s[^<>]*)?/?>")
 _LATEX = re.compile(r"(?<!\\)(?:\\(?:begin|end)\{[A-Za-z*]+\}|\\[A-Za-z]+\{)")
 
@@ -33,11 +34,13 @@ def library_paths(project) -> dict[str, str]:
 def raw_content(lines):
     """(what, line, 1-based column): raw output fences and spans, HTML tags, LaTeX, outside code."""
     for ln, text in zip(lines, mask_code(list(lines))):
-        fence = _RAW_FENCE.search(ln.text)
-        if fence:
-            yield f"a raw {fence.group(1)} block", ln, fence.start() + 1
-        for m in [] if fence else _RAW_SPAN.finditer(ln.text):
-            yield f"raw {m.group(1)} output", ln, m.start() + 1
+        fence = _FENCE_START.match(ln.text)
+        for m in _RAW_ATTR.finditer(ln.text):
+            if fence:
+                yield f"a raw {m.group(1)} block", ln, re.search(r"`{3}|~{3}", ln.text).start() + 1
+                break
+            opening = ln.text.rfind("`", 0, m.start())
+            yield f"raw {m.group(1)} output", ln, (opening if opening >= 0 else m.start()) + 1
         tags = set()
         for m in _TAG.finditer(text):
             if m.group(1).lower() not in tags:  # <b>x</b>: one report for the pair
