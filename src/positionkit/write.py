@@ -43,8 +43,8 @@ def commit(root: Path, files: dict) -> list[Diagnostic]:
                 os.fsync(fh.fileno())
             temps.append((tmp, dest))
     except OSError as exc:
-        for tmp, _ in temps:
-            tmp.unlink(missing_ok=True)
+        for done, _ in temps:  # not `tmp`: that still names the file that failed, removed below
+            done.unlink(missing_ok=True)
         if "tmp" in locals():
             Path(tmp).unlink(missing_ok=True)
         return [error("PK901", f"cannot write {rel}: {exc.strerror or exc}", rel,
