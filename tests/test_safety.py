@@ -336,3 +336,32 @@ def test_typst_in_prose_reads_no_file(injected):
     assert hits(parts, "root:x:0") == []
     if host and len(host) > 4:
         assert hits({"text": parts["text"]}, host) == []
+
+
+AUDIENCES = (
+    "audiences:\n  - id: kenya\n    name:\n      en: Delegation of Kenya\n    languages: [en]\n"
+    "    params:\n      country: qzxvisiblecountry\n    tags: [g90]\n"
+    "    internal:\n      stance: qzxstance\n      notes: qzxtargeting\n")
+
+
+def test_audience_internal_mapping_never_printed(make_project, cli):
+    root = make_project({"audiences.yaml": AUDIENCES,
+                         "papers/note/01-intro.md": "## Intro\n\nWhat {{ country }} can ask [@unctad2021der].\n"})
+    result = built_or_skip(root, "--audience", "kenya", "--format", "docx", "--format", "pdf")
+    assert result.exit_code == 0, result.output
+    outs = {p.name: p.read_bytes() for p in (root / "build" / "note" / "kenya").iterdir()
+            if p.suffix in (".docx", ".pdf")}
+    assert len(outs) == 2
+    parts = scan(outs)
+    assert "note.en.pdf:text#squashed" in hits(parts, "qzxvisiblecountry")
+    assert hits(parts, "qzxstance") == [] and hits(parts, "qzxtargeting") == []
+
+
+def test_audience_internal_mapping_cannot_be_printed_through_a_parameter(make_project, cli):
+    root = make_project({"audiences.yaml": AUDIENCES,
+                         "papers/note/01-intro.md": "## Intro\n\n{{ stance }} {{ internal }} {{ notes }}\n"})
+    result = cli(root, "build", "--audience", "kenya", "--format", "pdf")
+    assert result.exit_code == 1
+    assert "papers/note/01-intro.md:3:1: error[PK813] 'stance' is an internal audience field and can never be " \
+        "printed" in result.output
+    assert not list(root.glob("build/**/*.pdf"))
