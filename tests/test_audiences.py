@@ -278,3 +278,15 @@ def test_parallel_builds_are_byte_identical(batch, tmp_path):
         if path.suffix in (".docx", ".pdf"):
             rel = path.relative_to(batch[0])
             assert (root / rel).read_bytes() == path.read_bytes(), rel
+
+
+def test_check_reports_conditions_like_build(make_project, cli):
+    root = make_project({
+        "audiences.yaml": AUDIENCES,
+        "papers/note/01-intro.md": '## Intro\n\n::: {.when stnce="ally"}\nx\n:::\n',
+    })
+    for command in ("check", "build"):
+        result = cli(root, command)
+        assert result.exit_code == 1, command
+        assert ("papers/note/01-intro.md:3:12: error[PK810] unknown audience field 'stnce' in .when "
+                "(did you mean 'stance'?)") in result.stderr, command

@@ -10,11 +10,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import __version__, cache, conditions, write
+from . import __version__, cache, write
 from .cite import citeproc
 from .config import load_config
 from .diagnostics import Diagnostic, error, has_errors, ordered, warning
 from .languages import get_language
+from .check import condition_diagnostics
 from .plan import plan, plan_audiences
 from .project import Project, load_project
 from .render import RENDERERS, Handout, RenderError
@@ -222,9 +223,7 @@ def _prepare(project, papers, langs, selectors, final):
         rel = aud.audiences_path(project)
         found, _ = aud.load(project.root, rel)
         sets = {rel: found}
-    for found in sets.values():
-        if found is not None:
-            diags += conditions.validate(_texts(project, papers), found)
+    diags += condition_diagnostics(project, papers, sets)
     labels = {}
     for code in sorted({t.lang for t in targets}):
         labels[code], more = project_labels(project.root, get_language(code))
@@ -238,17 +237,6 @@ def _prepare(project, papers, langs, selectors, final):
         groups.setdefault(f"{doc.target.paper}/{doc.target.audience}", []).append(doc)
     units = [Unit(name, group, run_checks(project, group, final)) for name, group in groups.items()]
     return units, people, labels, diags
-
-
-def _texts(project, papers):
-    """(path, body, first line) of every section, block and translation a build may print."""
-    slugs = papers or list(project.papers)
-    rels = [rel for slug in slugs if slug in project.papers for rel in project.papers[slug].sections]
-    sources = [project.sections[r] for r in rels if r in project.sections]
-    sources += [b.source for b in project.blocks.values()]
-    for src in list(sources):
-        sources += list(project.translations.get(src.path, {}).values())
-    return [(s.path, s.body, s.body_line) for s in sources]
 
 
 def _key(project, store, job, labels, final, provenance, env, people) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from . import audiences, conditions
 from .checks import run_checks
 from .diagnostics import Diagnostic
 from .labels import project_labels
@@ -17,12 +18,34 @@ def prepare(project: Project, papers=(), langs=(), final: bool = False
             ) -> tuple[list[Resolved], dict, list[Diagnostic]]:
     """-> (resolved documents, labels per language, diagnostics)."""
     targets, diags = plan(project, papers, langs)
+    rel = audiences.audiences_path(project)
+    diags += condition_diagnostics(project, papers, {rel: audiences.load(project.root, rel)[0]})
     resolved = [resolve(project, t) for t in targets]
     labels = {}
     for code in sorted({t.lang for t in targets}):
         labels[code], more = project_labels(project.root, get_language(code))
         diags += more
     return resolved, labels, diags + run_checks(project, resolved, final)
+
+
+def condition_diagnostics(project: Project, papers, sets: dict) -> list[Diagnostic]:
+    """`.when`/`.unless` divs naming fields or values no audience has (sets: path -> AudienceSet)."""
+    diags: list[Diagnostic] = []
+    for found in sets.values():
+        if found is not None:
+            diags += conditions.validate(_texts(project, papers), found)
+    return diags
+
+
+def _texts(project, papers):
+    """(path, body, first line) of every section, block and translation a build may print."""
+    slugs = papers or list(project.papers)
+    rels = [rel for slug in slugs if slug in project.papers for rel in project.papers[slug].sections]
+    sources = [project.sections[r] for r in rels if r in project.sections]
+    sources += [b.source for b in project.blocks.values()]
+    for src in list(sources):
+        sources += list(project.translations.get(src.path, {}).values())
+    return [(s.path, s.body, s.body_line) for s in sources]
 
 
 def check_project(root: Path, papers=(), final: bool = False) -> list[Diagnostic]:
