@@ -194,3 +194,23 @@ def test_hand_edited_reference_docx_is_used(tmp_path):
     assert run(root, "build", "--format", "docx").exit_code == 0
     with zipfile.ZipFile(root / "build/note/note.en.docx") as z:
         assert "Hand Edited Serif" not in z.read("word/styles.xml").decode()
+
+
+TITLE_ONLY_CSL = """<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info><title>Title only (test)</title><id>title-only-test</id><updated>2026-01-01T00:00:00+00:00</updated></info>
+  <citation><layout prefix="{" suffix="}"><text variable="title"/></layout></citation>
+  <bibliography><layout><text variable="title"/></layout></bibliography>
+</style>
+"""
+
+
+def test_paper_csl_overrides_the_project_style(tmp_path):
+    from conftest import MINIMAL, write_project
+
+    yaml = FILES["papers/note/paper.yaml"] + "csl: styles/title-only.csl\n"
+    root = write_project(tmp_path / "p", {**MINIMAL, **FILES, "papers/note/paper.yaml": yaml,
+                                          "styles/title-only.csl": TITLE_ONLY_CSL})
+    assert run(root, "build", "--format", "docx").exit_code == 0
+    texts = [p.text for p in docx.Document(root / "build/note/note.en.docx").paragraphs]
+    assert "data flows are unevenly distributed {digital economy report 2021}." in [t.lower() for t in texts]

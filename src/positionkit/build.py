@@ -103,7 +103,8 @@ def handout(project: Project, doc: Resolved, labels: dict, final: bool, provenan
     lang = get_language(doc.target.lang)
     epoch = source_epoch(project, doc.target.paper)
     if ast is None:
-        ast = citeproc(project, doc.markdown, lang.pandoc_lang, labels["references"], epoch)
+        ast = citeproc(project, doc.markdown, lang.pandoc_lang, labels["references"], epoch,
+                       project.csl_for(doc.target.paper))
     meta = doc.meta
     return Handout(ast=ast, lang=lang, title=str(meta.get("title") or ""), subtitle=meta.get("subtitle"),
                    date=display_date(meta.get("date"), lang.babel_locale),
@@ -243,7 +244,7 @@ def _key(project, store, job, labels, final, provenance, env, people) -> str:
     """Everything one output depends on; a change to any of it rebuilds the output."""
     doc = job.doc
     person = people.get((doc.target.paper, doc.target.audience))
-    csl = project.papers[doc.target.paper].meta.get("csl") or project.config.style.csl
+    csl = project.csl_for(doc.target.paper)
     return cache.digest({
         "env": env, "format": job.format, "lang": doc.target.lang, "markdown": doc.markdown,
         "meta": doc.meta, "audience": person.printable() if person else None, "final": final,
@@ -288,7 +289,7 @@ def _render(project, jobs, labels, final, provenance, workers, progress, people)
     def cite(doc, markdown):
         lang = get_language(doc.target.lang)
         return citeproc(project, markdown, lang.pandoc_lang, labels[doc.target.lang]["references"],
-                        source_epoch(project, doc.target.paper))
+                        source_epoch(project, doc.target.paper), project.csl_for(doc.target.paper))
 
     def own(doc, g, i, ast):
         """This document's handout: the group's AST with its values put back, or its own citeproc."""

@@ -13,7 +13,7 @@ READER_RAW = "markdown-yaml_metadata_block"
 
 
 def citeproc(project: Project, markdown: str, pandoc_lang: str, references_label: str,
-             epoch: int) -> dict:
+             epoch: int, csl: str | None = None) -> dict:
     root = project.root
     args = ["--sandbox", "-f", READER_RAW if project.config.allow_raw else READER, "-t", "json",
             "--metadata", f"lang={pandoc_lang}",
@@ -22,7 +22,6 @@ def citeproc(project: Project, markdown: str, pandoc_lang: str, references_label
         args.append("--citeproc")
         for rel in project.bibliography.files:
             args += ["--bibliography", str(root / rel)]
-        csl = project.config.style.csl
         if csl:
             args += ["--csl", str(root / csl)]
     return json.loads(run_pandoc(args, markdown.encode("utf-8"), epoch=epoch))

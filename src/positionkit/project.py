@@ -89,6 +89,11 @@ class Project:
     reference_docx: bytes | None = None
     """styles/reference.docx when the project keeps a hand-edited Word house style."""
 
+    def csl_for(self, slug: str) -> str | None:
+        """The paper's own CSL style when paper.yaml names one, else the project's."""
+        own = self.papers[slug].meta.get("csl") if slug in self.papers else None
+        return str(own) if isinstance(own, str) and own else self.config.style.csl
+
     def rel(self, path: Path) -> str:
         return path.resolve().relative_to(self.root.resolve()).as_posix()
 
