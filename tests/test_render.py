@@ -379,6 +379,18 @@ def test_docx_is_byte_identical(asts, docxs):
     assert len({i.date_time for i in infos}) == 1
 
 
+def test_docx_package_has_no_comments_and_honest_app_properties(docxs):
+    data = docxs[("ar", False)]
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert "word/comments.xml" not in names
+    assert "comments" not in xml(data, "word/_rels/document.xml.rels")
+    assert "comments" not in xml(data, "[Content_Types].xml")
+    app = xml(data, "docProps/app.xml")
+    values = dict(re.findall(r"<(\w+)>([^<]*)</\1>", app))
+    assert values == {"Application": "positionkit", "DocSecurity": "0"}
+    assert docx.Document(io.BytesIO(data)).paragraphs  # still a valid package
+
+
 def test_reference_docx_round_trip(asts):
     red = Style(accent_color="#C00000")
     ref = reference_docx(red)

@@ -201,7 +201,6 @@ def test_docx_has_no_comments_revisions_or_people(leaky):
         assert "attachedTemplate" not in text, name
 
 
-@pytest.mark.xfail(strict=True, reason="pandoc writes an empty word/comments.xml; render/docx.py keeps it")
 def test_docx_has_no_comments_part(leaky):
     _, outs, _ = leaky
     with zipfile.ZipFile(io.BytesIO(outs["note.en.docx"])) as z:

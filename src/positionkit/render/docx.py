@@ -20,7 +20,8 @@ from positionkit.render.errors import RenderError
 from positionkit.render.fonts import font_families
 from positionkit.render.handout import Handout
 from positionkit.render.labels import language_name, load_labels
-from positionkit.render.ooxml import child, field_runs, repack, set_fonts, set_lang, word_lang
+from positionkit.render.ooxml import child, field_runs, set_fonts, set_lang, word_lang
+from positionkit.render.package import finish_package
 from positionkit.render.pandoc import run_pandoc
 from positionkit.style import DEFAULT_STYLE, Style
 
@@ -280,7 +281,7 @@ def reference_docx(style: Style = DEFAULT_STYLE) -> bytes:
     _scrub_core(doc, title="", epoch=0)
     out = io.BytesIO()
     doc.save(out)
-    return repack(out.getvalue(), 0)
+    return finish_package(out.getvalue(), 0)
 
 
 # --- the handout ------------------------------------------------------------------------
@@ -548,7 +549,7 @@ def render_docx(h: Handout, *, reference: bytes | None = None) -> bytes:
         fixed = _postprocess(raw, h, labels)
     except (KeyError, ValueError) as exc:
         raise RenderError(f"the reference document lacks something positionkit needs: {exc}") from exc
-    return repack(fixed, h.epoch)
+    return finish_package(fixed, h.epoch)
 
 
 @lru_cache(maxsize=8)
