@@ -203,6 +203,9 @@ def test_kill_while_writing_temporary_files_keeps_every_previous_output(versions
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     assert outputs(root) == old
+    assert list((root / "build").rglob(".*.tmp")), "the killed build left its temporary files"
+    build_once(root)  # the next build, holding the lock, clears what the killed one left
+    assert not list((root / "build").rglob(".*.tmp"))
 
 
 def test_kill_between_renames_leaves_each_file_whole(versions, tmp_path):

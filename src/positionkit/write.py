@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from filelock import FileLock, Timeout
 from .diagnostics import Diagnostic, error
 
 LOCK_WAIT = 600
+_TEMP = re.compile(r"\..+\.\d+\.tmp")
 
 
 @contextmanager
@@ -24,9 +26,17 @@ def locked(out_dir: Path):
     lock = FileLock(str(out_dir / ".positionkit.lock"))
     try:
         with lock.acquire(timeout=LOCK_WAIT):
+            _sweep(out_dir)
             yield
     except Timeout:
         raise OSError(f"another build has held {out_dir}/.positionkit.lock for {LOCK_WAIT} s")
+
+
+def _sweep(out_dir: Path) -> None:
+    """Temp files of a build that was killed: holding the lock, nobody else is writing them."""
+    for path in out_dir.rglob(".*.tmp"):
+        if _TEMP.fullmatch(path.name) and path.is_file():
+            path.unlink(missing_ok=True)
 
 
 def commit(root: Path, files: dict) -> list[Diagnostic]:
