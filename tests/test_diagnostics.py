@@ -135,3 +135,19 @@ def test_severity_ordering_in_output(make_project, cli):
     lines = cli(root, "check").stderr.splitlines()
     assert lines[0].startswith("papers/note/01-intro.md:1:")
     assert lines[1].startswith("papers/note/01-intro.md:3:")
+
+
+def test_output_folder_held_by_another_build_is_a_diagnostic(make_project, cli, monkeypatch):
+    from filelock import FileLock
+
+    from positionkit import write
+
+    root = make_project()
+    (root / "build").mkdir()
+    monkeypatch.setattr(write, "LOCK_WAIT", 0.2)
+    with FileLock(str(root / "build/.positionkit.lock")):
+        result = cli(root, "build", "--format", "docx")
+    assert result.exit_code == 1
+    assert ("build: error[PK902] another build has held build/.positionkit.lock for 0.2 s (wait for the other "
+            "build, or check the folder's permissions; earlier outputs are unchanged)") in result.stderr
+    assert not (root / "build/note").exists()

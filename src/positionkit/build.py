@@ -168,21 +168,25 @@ def build(root: Path, papers=(), formats=(), langs=(), final: bool = False, stri
         return result
     files = {job.path: rendered[job.path] for u in good for job in u.jobs if job.path in rendered}
     manifests = _manifests(project, store, good, files, audiences)
-    with write.locked(project.root / project.config.output_dir):
-        written = write.commit(project.root, {**files, **manifests})
-        if not written:
-            _record(store, good, keys, files, manifests, pages)
-        result.built = [j.path for u in good for j in u.jobs if j.path in rendered]
-        result.reused = [j.path for u in good for j in u.jobs if j.path not in rendered]
-        result.failed = {u.name: u.reasons() for u in units if u.failed}
-        result.diagnostics = ordered(diags + written + [d for u in units for d in u.diags])
-        result.outputs = result.built + result.reused
-        result.ok = not has_errors(result.diagnostics, fatal) and not result.failed
-        if shortcut and result.ok and not written:
-            store.remember(request, env, _extra_inputs(project, papers),
-                           {"outputs": result.outputs, "written": sorted(manifests),
-                            "diagnostics": cache.diagnostics_to_json(result.diagnostics)})
-        store.save()
+    try:
+        with write.locked(project.root / project.config.output_dir):
+            written = write.commit(project.root, {**files, **manifests})
+            if not written:
+                _record(store, good, keys, files, manifests, pages)
+            result.built = [j.path for u in good for j in u.jobs if j.path in rendered]
+            result.reused = [j.path for u in good for j in u.jobs if j.path not in rendered]
+            result.failed = {u.name: u.reasons() for u in units if u.failed}
+            result.diagnostics = ordered(diags + written + [d for u in units for d in u.diags])
+            result.outputs = result.built + result.reused
+            result.ok = not has_errors(result.diagnostics, fatal) and not result.failed
+            if shortcut and result.ok and not written:
+                store.remember(request, env, _extra_inputs(project, papers),
+                               {"outputs": result.outputs, "written": sorted(manifests),
+                                "diagnostics": cache.diagnostics_to_json(result.diagnostics)})
+            store.save()
+    except write.Unavailable as exc:
+        result.diagnostics = ordered(diags + [exc.diagnostic(project.config.output_dir)])
+        result.ok = False
     return result
 
 

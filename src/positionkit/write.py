@@ -20,16 +20,31 @@ LOCK_WAIT = 600
 _TEMP = re.compile(r"\..+\.\d+\.tmp")
 
 
+class Unavailable(Exception):
+    """The output folder cannot be locked: another build holds it, or it cannot be created."""
+
+    def diagnostic(self, rel: str) -> Diagnostic:
+        return error("PK902", str(self), rel, hint="wait for the other build, or check the folder's "
+                     "permissions; earlier outputs are unchanged")
+
+
 @contextmanager
-def locked(out_dir: Path):
-    out_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(out_dir / ".positionkit.lock"))
+def locked(out_dir: Path, wait: float | None = None):
+    """Hold the output folder's lock (a second build waits for the first)."""
+    wait = LOCK_WAIT if wait is None else wait
     try:
-        with lock.acquire(timeout=LOCK_WAIT):
-            _sweep(out_dir)
-            yield
+        out_dir.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(out_dir / ".positionkit.lock"))
+        lock.acquire(timeout=wait)
     except Timeout:
-        raise OSError(f"another build has held {out_dir}/.positionkit.lock for {LOCK_WAIT} s")
+        raise Unavailable(f"another build has held {out_dir.name}/.positionkit.lock for {wait:g} s") from None
+    except OSError as exc:
+        raise Unavailable(f"cannot use the output folder {out_dir.name}/: {exc.strerror or exc}") from None
+    try:
+        _sweep(out_dir)
+        yield
+    finally:
+        lock.release()
 
 
 def _sweep(out_dir: Path) -> None:
