@@ -110,11 +110,12 @@ def cjk_font_paths() -> list[Path]:
 @lru_cache(maxsize=None)
 def _family_files(family: str) -> tuple[Path, ...]:
     """Regular/semibold/bold upright and italic files of an installed fontpkg family."""
-    try:
-        import fontpkg
+    import fontpkg
+    from fontpkg.errors import FontpkgError
 
+    try:
         fam = fontpkg.family(family)
-    except Exception:
+    except FontpkgError:  # not installed (FamilyNotInstalled) or unusable
         return ()
     files = [f.path for f in fam.files if f.variable or f.weight in _WEIGHTS]
     return tuple(sorted(files))

@@ -51,16 +51,17 @@ def load_labels(lang: Language, overrides: Mapping[str, str] | None = None) -> d
 
 def language_name(code: str, in_lang: Language) -> str:
     """Name of language ``code`` in ``in_lang`` ("anglais" for en in French), via CLDR."""
-    try:
-        from babel import Locale
+    from babel import Locale, UnknownLocaleError
 
+    try:
         locale = Locale.parse(in_lang.babel_locale)
         target = Locale.parse(code.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):  # a tag CLDR does not know, or not a tag at all
+        pass
+    else:
         name = target.get_display_name(locale)
         if name:
             return name
-    except Exception:
-        pass
     from positionkit.languages import get_language
 
     known = get_language(code)
