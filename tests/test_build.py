@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import getpass
-import io
 import shutil
 import socket
 import subprocess

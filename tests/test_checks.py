@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import os
 
-import pytest
 
 from positionkit.check import check_project
 from positionkit.checks import headings as headings_mod

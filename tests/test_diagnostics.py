@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import json
 
-import pytest
 
-from positionkit.diagnostics import Diagnostic, Severity, error
+from positionkit.diagnostics import error
 
 
 def test_format_has_path_line_col_code_and_hint():
