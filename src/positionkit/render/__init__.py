@@ -12,6 +12,7 @@ from positionkit.render.errors import RenderError
 from positionkit.render.handout import Handout
 from positionkit.render.labels import LABEL_KEYS, load_labels
 from positionkit.render.docx import reference_docx, render_docx
+from positionkit.render.media import media_targets
 from positionkit.render.pdf import render_pdf, typst_source
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "RENDERERS",
     "RenderError",
     "load_labels",
+    "media_targets",
     "reference_docx",
     "render_docx",
     "render_pdf",

@@ -7,6 +7,7 @@ rebuilds are byte-identical.
 
 from __future__ import annotations
 
+import base64
 import json
 import tempfile
 from pathlib import Path
@@ -19,9 +20,11 @@ from positionkit.render.docx_style import STYLE_NAMES, cached_reference, referen
 from positionkit.render.errors import RenderError
 from positionkit.render.handout import Handout
 from positionkit.render.labels import language_name, load_labels
+from positionkit.render.media import IMAGE_TYPES, image_type, rewrite_images
 from positionkit.render.ooxml import word_lang
 from positionkit.render.package import finish_package
 from positionkit.render.pandoc import run_pandoc
+from positionkit.render.raster import svg_to_png
 
 __all__ = ["reference_docx", "render_docx", "STYLE_NAMES"]
 
@@ -44,6 +47,27 @@ def _loosen(block: Block) -> Block:
     return block
 
 
+def _embedded(data: bytes | None, attr: list) -> tuple[str, list] | None:
+    """A ``data:`` URI, which pandoc's docx writer embeds without reading any file (sandbox-safe).
+
+    SVG goes in as a PNG drawn at the SVG's own size (see :mod:`raster`), unless the author
+    gave a size.
+    """
+    kind = image_type(data) if data else None
+    if kind is None:
+        return None
+    if kind == "svg":
+        drawn = svg_to_png(data)
+        if drawn is None:
+            return None
+        data, width, height = drawn
+        kind = "png"
+        ident, classes, kvs = attr
+        if not any(k in ("width", "height") for k, _ in kvs):
+            attr = [ident, classes, [*kvs, ["width", f"{width:.2f}pt"], ["height", f"{height:.2f}pt"]]]
+    return f"data:{IMAGE_TYPES[kind]};base64,{base64.b64encode(data).decode('ascii')}", attr
+
+
 def _docx_ast(h: Handout, labels: dict[str, str]) -> dict[str, Any]:
     def key_messages(div: Block) -> list[Block]:
         heading = _custom(STYLE_NAMES["key_messages_heading"], [{"t": "Para", "c": inlines(labels.get("key_messages", ""))}])
@@ -64,6 +88,7 @@ def _docx_ast(h: Handout, labels: dict[str, str]) -> dict[str, Any]:
 
     doc = prepare(h.ast, labels.get("references", "References"))
     blocks = rewrite_divs(doc["blocks"], {"key-messages": key_messages, "fallback": fallback})
+    blocks = rewrite_images(blocks, lambda target, attr: _embedded(h.media.get(target), attr))
     head: list[Block] = []
     if h.organisations:
         head.append(_custom("Author", [{"t": "Para", "c": inlines(" · ".join(h.organisations))}]))

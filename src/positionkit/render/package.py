@@ -1,5 +1,6 @@
 """The DOCX zip as shipped: parts pandoc adds that the handout has no use for are dropped, the
-extended properties say who made the file and nothing else, and the zip is re-packed.
+extended properties say who made the file and nothing else, pictures are not described by
+their source, and the zip is re-packed.
 
 pandoc always writes an empty ``word/comments.xml`` (with its relationship and content-type
 override) and copies ``docProps/app.xml`` from its template: an editing time, ``Normal.dotm``,
@@ -27,6 +28,8 @@ APP_XML = (
 _DROPPED = {"word/comments.xml"}
 _COMMENTS_REL = re.compile(rb'<Relationship [^>]*Target="comments\.xml"[^>]*/>')
 _COMMENTS_TYPE = re.compile(rb'<Override [^>]*PartName="/word/comments\.xml"[^>]*/>')
+# pandoc describes each picture by its source: a whole data: URI. The drawing keeps the alt text.
+_PICTURE_SOURCE = re.compile(rb'(<pic:cNvPr [^>]*?descr=")data:[^"]*(")')
 
 
 def finish_package(data: bytes, epoch: int) -> bytes:
@@ -43,5 +46,7 @@ def finish_package(data: bytes, epoch: int) -> bytes:
                 part = _COMMENTS_REL.sub(b"", part)
             elif name == "[Content_Types].xml":
                 part = _COMMENTS_TYPE.sub(b"", part)
+            elif name.startswith("word/") and name.endswith(".xml"):
+                part = _PICTURE_SOURCE.sub(rb"\1\2", part)
             dst.writestr(name, part)
     return repack(out.getvalue(), epoch)

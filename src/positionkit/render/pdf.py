@@ -30,6 +30,7 @@ from positionkit.render.errors import RenderError
 from positionkit.render.fonts import font_families, font_files
 from positionkit.render.handout import Handout
 from positionkit.render.labels import language_name, load_labels
+from positionkit.render.media import media_name, rewrite_images
 from positionkit.render.pandoc import run_pandoc
 from positionkit.style import Style
 
@@ -148,8 +149,13 @@ def _typst_blocks(h: Handout, labels: dict[str, str]) -> list[Block]:
             div = {"t": "Div", "c": [div["c"][0], entries]}
         return [raw_block("typst", "#references["), div, raw_block("typst", "]")]
 
+    def image(target: str, attr: list) -> tuple[str, list] | None:
+        name = media_name(h.media[target]) if target in h.media else None
+        return (f"/{name}", attr) if name else None  # a file compile_pdf writes into typst's root
+
     doc = prepare(h.ast, _label(labels, "references"))
     blocks = rewrite_divs(doc["blocks"], {"key-messages": key_messages, "fallback": fallback, "#refs": refs})
+    blocks = rewrite_images(blocks, image)
     return [raw_block("typst", _preamble(h, labels)), *blocks]
 
 
@@ -219,9 +225,10 @@ def compile_pdf(h: Handout, source: str) -> bytes:
     import typst
 
     try:
-        with _COMPILE_LOCK:
-            pdf = _compiler(_fonts_for(h)).compile(input=source.encode("utf-8"), format="pdf",
-                                                   timestamp=int(h.epoch))
+        with COMPILE_LOCK:
+            compiler, root = _compiler(_fonts_for(h))
+            _write_media(root, h)
+            pdf = compiler.compile(input=source.encode("utf-8"), format="pdf", timestamp=int(h.epoch))
     except typst.TypstError as exc:
         raise RenderError(f"typst could not compile the handout: {exc.message}\n{exc.diagnostic}") from exc
     except Exception as exc:  # the binding raises plain RuntimeErrors too
@@ -231,17 +238,17 @@ def compile_pdf(h: Handout, source: str) -> bytes:
     return pdf
 
 
-_COMPILE_LOCK = threading.Lock()
+COMPILE_LOCK = threading.Lock()
 """The binding holds the GIL while compiling, so compiles are serialised at no cost."""
 _COMPILERS: dict[int, Any] = {}
 
 
-def _compiler(fonts: Any) -> Any:
-    """One compiler per font set for the life of the process: typst keeps its caches between
-    compiles, which makes the second and later handouts about 4x faster (same bytes).
+def _compiler(fonts: Any) -> tuple[Any, Path]:
+    """One compiler per font set for the life of the process, and its root folder: typst keeps
+    its caches between compiles, which makes the second and later handouts about 4x faster.
 
-    typst reads no files of ours, but needs a root: an empty private directory keeps it from
-    seeing anything else on disk.
+    The root is a private directory holding nothing but the handouts' images (see
+    :func:`_write_media`), so typst sees nothing else on disk.
     """
     import typst
 
@@ -249,5 +256,17 @@ def _compiler(fonts: Any) -> Any:
     if key not in _COMPILERS:
         root = tempfile.TemporaryDirectory(prefix="positionkit-typst-")
         _FONT_DIRS.append(root)
-        _COMPILERS[key] = (fonts, typst.Compiler(root=root.name, font_paths=fonts, ignore_system_fonts=True))
-    return _COMPILERS[key][1]
+        compiler = typst.Compiler(root=root.name, font_paths=fonts, ignore_system_fonts=True)
+        _COMPILERS[key] = (fonts, compiler, Path(root.name))
+    return _COMPILERS[key][1], _COMPILERS[key][2]
+
+
+def _write_media(root: Path, h: Handout) -> None:
+    """The handout's printable images, under the content-addressed names the Typst source uses:
+    a name always holds the same bytes, so typst's file cache can never serve stale ones."""
+    for data in h.media.values():
+        name = media_name(data)
+        if name and not (root / name).exists():
+            tmp = root / f".{name}.tmp"
+            tmp.write_bytes(data)
+            tmp.replace(root / name)

@@ -1,0 +1,104 @@
+"""Images: the bytes come with the Handout, never from the file system.
+
+Both writers run sandboxed (pandoc ``--sandbox``, typst with a private root), so an Image in the
+AST prints only if the build handed its bytes over in ``Handout.media``, keyed by the target as
+written in the AST. Each renderer rewrites the targets its own way (DOCX: ``data:`` URIs, which
+pandoc embeds without file access; PDF: files it writes into typst's private root). An image
+that is missing, or not PNG, JPEG, GIF or SVG, prints as its alt text: never as a path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any, Callable, Mapping
+
+__all__ = ["IMAGE_TYPES", "image_type", "media_name", "media_targets", "rewrite_images"]
+
+IMAGE_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "gif": "image/gif", "svg": "image/svg+xml"}
+"""Image kinds both formats print (file extension -> MIME type)."""
+
+# An SVG file: optional BOM, XML declaration, comments and doctype, then the <svg> element.
+_SVG = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]{0,500}\?>\s*)?(?:<!--.{0,2000}?-->\s*|<!DOCTYPE[^>]{0,1000}>\s*)*<svg[\s>]",
+                  re.DOTALL)
+
+
+def image_type(data: bytes) -> str | None:
+    """``"png"``, ``"jpeg"``, ``"gif"`` or ``"svg"`` from the bytes themselves; else ``None``."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if data.startswith((b"GIF87a", b"GIF89a")):
+        return "gif"
+    if _SVG.match(data[:4096]):
+        return "svg"
+    return None
+
+
+def media_name(data: bytes) -> str | None:
+    """A safe file name for printable image bytes (content-addressed), else ``None``."""
+    kind = image_type(data)
+    if kind is None:
+        return None
+    return f"m-{hashlib.sha256(data).hexdigest()[:24]}.{kind}"
+
+
+def _images(node: Any, found: dict[str, None]) -> None:
+    if isinstance(node, list):
+        for n in node:
+            _images(n, found)
+    elif isinstance(node, dict):
+        if node.get("t") == "Image":
+            found.setdefault(node["c"][2][0], None)
+        for value in node.values():
+            if isinstance(value, (list, dict)):
+                _images(value, found)
+
+
+def media_targets(ast: Mapping[str, Any]) -> list[str]:
+    """Every Image target in the AST, as written, in order of first appearance (no repeats).
+
+    The build loads these (after the checks have verified them) into ``Handout.media``.
+    """
+    found: dict[str, None] = {}
+    _images(ast.get("blocks", []), found)
+    return list(found)
+
+
+def _has_image(node: Any) -> bool:
+    if isinstance(node, list):
+        return any(_has_image(n) for n in node)
+    if isinstance(node, dict):
+        return node.get("t") == "Image" or any(_has_image(v) for v in node.values() if isinstance(v, (list, dict)))
+    return False
+
+
+Attr = list[Any]
+"""A pandoc ``Attr``: ``[identifier, classes, [[key, value], ...]]``."""
+
+
+def rewrite_images(blocks: list[Any], image: Callable[[str, Attr], tuple[str, Attr] | None]) -> list[Any]:
+    """``blocks`` with each Image's target and attributes replaced by ``image(target, attr)``;
+    where that is ``None`` the image becomes its alt text, and a Figure left without an image
+    becomes its content (its caption, the same alt text, would print twice) as paragraphs."""
+
+    def walk(node: Any) -> list[Any]:
+        if isinstance(node, list):
+            return [[x for n in node for x in walk(n)]]
+        if not isinstance(node, dict):
+            return [node]
+        t = node.get("t")
+        if t == "Image":
+            attr, alt, (src, title) = node["c"]
+            alt = walk(alt)[0]
+            new = image(src, attr)
+            if new is None:
+                return [{"t": "Span", "c": [["", [], []], alt]}]
+            return [{"t": "Image", "c": [new[1], alt, [new[0], title]]}]
+        out = {k: (walk(v)[0] if isinstance(v, (list, dict)) else v) for k, v in node.items()}
+        if t == "Figure" and _has_image(node["c"][2]) and not _has_image(out["c"][2]):
+            return [{"t": "Para", "c": b["c"]} if b.get("t") == "Plain" else b for b in out["c"][2]]
+        return [out]
+
+    return walk(blocks)[0]
