@@ -65,7 +65,7 @@ def project(make_project, cli):
         "papers/note/02-context.es.md": CONTEXT_ES,
     })
     res = cli(root, "i18n", "stamp", *(f"papers/note/0{n}-{s}.{lang}.md" for n, s in ((1, "intro"), (2, "context"))
-                                       for lang in ("fr", "es")))
+                                       for lang in ("fr", "es")), "papers/note/paper.fr.yaml", "papers/note/paper.es.yaml")
     assert res.exit_code == 0, res.output
     return root
 
@@ -336,3 +336,35 @@ def test_missing_glyphs_in_title(make_project):
     assert codes(check_project(root), "PK410") == [
         "papers/note/paper.yaml:1: error[PK410] no font for 2 characters in en: ሀሁ (no font positionkit "
         "typesets en with has them: replace them or remove them)"]
+
+
+def test_translated_metadata_is_stamped_and_goes_stale_field_by_field(make_project, cli):
+    yaml_en = ("title: Data flows\nsubtitle: Why it matters\ndate: 2026-11-20\ncontact: a@example.org\n"
+               "languages: [en, fr]\nsections: [01-intro.md]\n")
+    root = make_project({
+        "papers/note/paper.yaml": yaml_en,
+        "papers/note/paper.fr.yaml": "title: Flux de données\nsubtitle: Pourquoi c'est important\n",
+        "papers/note/01-intro.fr.md": "Texte [@unctad2021der].\n",
+    })
+    cli(root, "i18n", "stamp", "papers/note/01-intro.fr.md")
+    unstamped = ("papers/note/paper.fr.yaml:1: warning[PK413] papers/note/paper.fr.yaml is not stamped, so "
+                 "positionkit cannot tell it is current")
+    assert unstamped in cli(root, "check").stderr
+    before = (root / "papers/note/paper.fr.yaml").read_text()
+    result = cli(root, "i18n", "stamp", "papers/note/paper.fr.yaml")
+    assert result.exit_code == 0, result.output
+    after = (root / "papers/note/paper.fr.yaml").read_text()
+    assert after.startswith(before) and "translation:\n  source_hash: sha256:" in after
+    assert "PK413" not in cli(root, "check").stderr
+    # a new contact address does not make the translated title stale ...
+    (root / "papers/note/paper.yaml").write_text(yaml_en.replace("a@example.org", "b@example.org"))
+    assert "PK413" not in cli(root, "check").stderr
+    # ... a new subtitle does, and says which field changed; the translation is still printed
+    (root / "papers/note/paper.yaml").write_text(yaml_en.replace("Why it matters", "Why it matters now"))
+    result = cli(root, "check")
+    assert ("papers/note/paper.fr.yaml:1: warning[PK413] papers/note/paper.fr.yaml is stale: paper.yaml "
+            "changed since it was translated (subtitle)") in result.stderr
+    status = json.loads(cli(root, "i18n", "status", "--format", "json").stdout)
+    items = [i for p in status["papers"] for lang in p["languages"] for i in lang["items"] if i["kind"] == "metadata"]
+    assert [i["status"] for i in items] == ["stale"]
+    assert cli(root, "check", "--final").exit_code == 1

@@ -72,3 +72,28 @@ def freshness(source: Source, translation: Source) -> Freshness:
         if tag in ("replace", "insert"):
             changed.extend(source.body_line + now[j][1] for j in range(j1, j2))
     return Freshness(STALE, tuple(changed), state)
+
+
+TEXT_KEYS = ("title", "subtitle", "short_title", "audience", "contact", "organisations")
+"""paper.yaml fields a paper.<lang>.yaml translates, in the order their hashes are recorded."""
+
+
+WATCHED_KEYS = ("title", "subtitle", "short_title", "audience")
+"""The prose fields whose change makes a paper.<lang>.yaml stale (a new contact address does not)."""
+
+
+def metadata_source(meta: dict, path: str) -> Source:
+    """paper.yaml's prose fields as a source text: one paragraph per field, so a changed title
+    marks the title alone."""
+    paras = [f"{k}: {meta[k]}" for k in WATCHED_KEYS if meta.get(k)]
+    return Source(path, "", {}, "\n\n".join(paras), 1, {})
+
+
+def metadata_freshness(meta: dict, translated: dict, path: str) -> tuple[Freshness, list[str]]:
+    """Freshness of a paper.<lang>.yaml, and the names of the fields changed since its stamp."""
+    src = metadata_source(meta, path)
+    fresh = freshness(src, Source(path, "", translated, "", 1, {}))
+    fields = [k for k in WATCHED_KEYS if meta.get(k)]
+    starts = [off for _, off in paragraphs(src.body)]
+    changed = [fields[starts.index(line - 1)] for line in fresh.changed if line - 1 in starts]
+    return fresh, changed

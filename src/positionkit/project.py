@@ -8,12 +8,13 @@ from pathlib import Path
 from . import libraries
 from .bib import Bibliography, parse_bib
 from .config import Config, load_config
+from .i18n import TEXT_KEYS
 from .diagnostics import Diagnostic, did_you_mean, error, warning
 from .sources import Source, inside, load_source, read_text, yaml_load
 
 PAPER_KEYS = ("title", "subtitle", "date", "organisations", "audience", "contact", "languages",
               "sections", "csl", "pages", "params", "words", "audiences", "short_title")
-PAPER_TEXT_KEYS = ("title", "subtitle", "audience", "contact", "organisations", "short_title")
+PAPER_TEXT_KEYS = TEXT_KEYS
 """paper.yaml fields a paper.<lang>.yaml may translate."""
 BLOCK_KEYS = ("id", "title", "summary", "topics", "status", "owner", "license", "reviewed",
               "review_by", "params", "variants", "rev")

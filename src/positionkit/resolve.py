@@ -308,6 +308,22 @@ def _trim(lines: list[Line]) -> list[Line]:
     return lines
 
 
+def _metadata_freshness(paper: Paper, lang: str, tmeta: dict) -> list[Diagnostic]:
+    """A translated title that fell behind paper.yaml is still printed (an English title in a French
+    handout helps nobody) but said, and refused by --final like any warning."""
+    path = f"{paper.dir}/paper.{lang}.yaml"
+    fresh, fields = i18n.metadata_freshness(paper.meta, tmeta, paper.yaml_path)
+    hint = f"check it against paper.yaml, then: positionkit i18n stamp {path}"
+    if fresh.status == i18n.UNSTAMPED:
+        return [warning("PK413", f"{path} is not stamped, so positionkit cannot tell it is current", path, 1,
+                        hint=hint)]
+    if fresh.status == i18n.STALE:
+        what = ", ".join(fields) or "a field was removed"
+        return [warning("PK413", f"{path} is stale: paper.yaml changed since it was translated ({what})",
+                        path, 1, hint=hint)]
+    return []
+
+
 def _meta(ctx: _Ctx) -> dict:
     paper, lang = ctx.paper, ctx.lang
     meta = {k: paper.meta.get(k) for k in PAPER_TEXT_KEYS}
@@ -321,6 +337,8 @@ def _meta(ctx: _Ctx) -> dict:
                 ctx.diags.append(warning("PK403", f"paper {key} is not translated into {lang}", paper.yaml_path,
                                          paper.meta_lines.get(key),
                                          hint=f"add '{key}: ...' to {paper.dir}/paper.{lang}.yaml"))
+        if tmeta:
+            ctx.diags.extend(_metadata_freshness(paper, lang, tmeta))
     orgs = meta.get("organisations") or []
     meta["organisations"] = [str(o) for o in (orgs if isinstance(orgs, list) else [orgs])]
     if ctx.audience:

@@ -164,7 +164,12 @@ def _metadata_item(project: Project, slug: str, lang: str) -> Item:
     if untranslated:
         return Item("metadata", paper.yaml_path, path, i18n.MISSING,
                     note=f"not translated: {', '.join(untranslated)}")
-    return Item("metadata", paper.yaml_path, path, i18n.CURRENT)
+    fresh, fields = i18n.metadata_freshness(paper.meta, tmeta, paper.yaml_path)
+    if fresh.status == i18n.CURRENT:
+        status = i18n.REVIEWED if fresh.state == "reviewed" else i18n.CURRENT
+        return Item("metadata", paper.yaml_path, path, status)
+    note = f"changed: {', '.join(fields)}" if fields else None
+    return Item("metadata", paper.yaml_path, path, fresh.status, note=note)
 
 
 class _History:
@@ -241,6 +246,8 @@ class Stamped:
 def stamp(project: Project, rel: str, reviewed: bool = False, today: dt.date | None = None
           ) -> tuple[Stamped | None, list[Diagnostic]]:
     """Record in `rel`'s front matter that it matches its source as it is now."""
+    if _metadata_target(project, rel):
+        return _stamp_metadata(project, rel, reviewed, today)
     known = _translations_by_path(project)
     if rel not in known:
         return None, [_not_a_translation(project, rel)]
@@ -291,6 +298,51 @@ def _not_a_translation(project: Project, rel: str) -> Diagnostic:
         return error("PK407", f"{rel} is not a translation: no section or block {source} beside it", rel,
                      hint=did_you_mean(source, sources) or "a translation sits beside its source file")
     return error("PK407", f"{rel} is not a translation that positionkit loaded", rel)
+
+
+def _metadata_target(project: Project, rel: str) -> tuple | None:
+    """(paper, lang) when rel is a paper.<lang>.yaml positionkit loaded."""
+    folder, _, name = rel.rpartition("/")
+    if not (name.startswith("paper.") and name.endswith(".yaml")) or name == "paper.yaml":
+        return None
+    lang = name[len("paper."):-len(".yaml")]
+    paper = next((p for p in project.papers.values() if p.dir == folder), None)
+    return (paper, lang) if paper is not None and lang in paper.translated_meta else None
+
+
+def _stamp_metadata(project: Project, rel: str, reviewed: bool, today: dt.date | None
+                    ) -> tuple[Stamped | None, list[Diagnostic]]:
+    paper, lang = _metadata_target(project, rel)
+    tmeta = paper.translated_meta[lang]
+    fresh, _ = i18n.metadata_freshness(paper.meta, tmeta, paper.yaml_path)
+    rec = tmeta.get("translation") if isinstance(tmeta.get("translation"), dict) else {}
+    state = "reviewed" if reviewed else "translated"
+    log = [str(x) for x in rec.get("log") or []] if isinstance(rec.get("log") or [], list) else []
+    note = f"{(today or dt.date.today()).isoformat()} stamped, {state}"
+    record = {**i18n.stamp_data(i18n.metadata_source(paper.meta, paper.yaml_path).body), "state": state,
+              "log": [*log, note]}
+    problem = rewrite_yaml_entry(project.root / rel, rel, record)
+    return (None, [problem]) if problem else (Stamped(rel, state, fresh.status, ()), [])
+
+
+def rewrite_yaml_entry(path: Path, rel: str, record: dict) -> Diagnostic | None:
+    """Replace (or append) the top-level `translation:` entry of a YAML file; other lines stay."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return error("PK408", f"cannot read {rel}: {exc.strerror or exc}", rel)
+    newline = b"\r\n" if b"\r\n" in data else b"\n"
+    entry = yaml.safe_dump({"translation": record}, allow_unicode=True, sort_keys=False, width=100)
+    lines = data.splitlines(keepends=True)
+    if lines and not lines[-1].endswith(b"\n"):
+        lines[-1] += newline
+    start = next((i for i, ln in enumerate(lines) if ln.startswith(b"translation:")), None)
+    if start is None:
+        lines.append(entry.encode().replace(b"\n", newline))
+    else:
+        end = next((j for j in range(start + 1, len(lines)) if _TOP_KEY.match(lines[j])), len(lines))
+        lines[start:end] = [entry.encode().replace(b"\n", newline)]
+    return _replace(path, rel, b"".join(lines))
 
 
 def rewrite_front_matter(path: Path, rel: str, record: dict) -> Diagnostic | None:
