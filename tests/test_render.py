@@ -353,7 +353,8 @@ def test_docx_arabic_is_right_to_left(docxs):
     doc = docx.Document(io.BytesIO(data))
     for p in doc.paragraphs:
         bidi = p._element.find(f"{W}pPr/{W}bidi") is not None
-        assert bidi == (p.style.name != "Fallback"), (p.style.name, p.text)
+        latin = p.style.name == "Fallback" or p.text == "A short subtitle"  # untranslated: LTR
+        assert bidi == (not latin), (p.style.name, p.text)
     title = next(p for p in doc.paragraphs if p.style.name == "Title")
     assert title._element.find(f"{W}pPr/{W}bidi") is not None
     assert all(r._element.find(f"{W}rPr/{W}rtl") is not None for r in title.runs)
@@ -407,3 +408,34 @@ def test_reference_docx_round_trip(asts):
 
 def test_renderer_table():
     assert RENDERERS == {"docx": render_docx, "pdf": render_pdf}
+
+
+# --- left-to-right islands in right-to-left handouts ----------------------------------------
+
+LATIN_TITLE = "Zero-rating and net neutrality in trade"
+
+
+@pytest.fixture(scope="module")
+def arabic_latin_title(asts):
+    h = make(asts, "ar", title=LATIN_TITLE, subtitle="Why open-internet rules should stay a national choice")
+    return render_docx(h), render_pdf(h)
+
+
+def test_pdf_latin_title_and_citations_read_left_to_right(arabic_latin_title):
+    _, data = arabic_latin_title
+    lines = pdf_text(data).splitlines()
+    assert LATIN_TITLE in lines and "Why open-internet rules should stay a national choice" in lines
+    assert "(Smith و Okafor 2021)" in pdf_text(data)  # citeproc's Arabic "and", kept in place
+
+
+def test_docx_latin_title_is_left_to_right_and_citations_isolated(arabic_latin_title):
+    data, _ = arabic_latin_title
+    doc = docx.Document(io.BytesIO(data))
+    by_style = {p.style.name: p for p in doc.paragraphs}
+    for name in ("Title", "Subtitle"):
+        assert by_style[name]._element.find(f"{W}pPr/{W}bidi") is None, name
+        assert all(r._element.find(f"{W}rPr/{W}rtl") is None for r in by_style[name].runs)
+    assert by_style["Date"]._element.find(f"{W}pPr/{W}bidi") is not None
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "\u2066(Smith و Okafor 2021)\u2069" in text
+    assert text.count("\u2066") == text.count("\u2069") == 1  # the Arabic-only text gets none

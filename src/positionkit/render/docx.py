@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from positionkit.languages import get_language
+from positionkit.render.bidi import isolate_cites
 from positionkit.render.ast import Block, div_attr, inlines, prepare, rewrite_divs
 from positionkit.render.docx_fix import postprocess
 from positionkit.render.docx_style import STYLE_NAMES, cached_reference, reference_docx
@@ -89,6 +90,11 @@ def _docx_ast(h: Handout, labels: dict[str, str]) -> dict[str, Any]:
     doc = prepare(h.ast, labels.get("references", "References"))
     blocks = rewrite_divs(doc["blocks"], {"key-messages": key_messages, "fallback": fallback})
     blocks = rewrite_images(blocks, lambda target, attr: _embedded(h.media.get(target), attr))
+    if h.lang.rtl:
+        # Unicode isolates (LRI ... PDI): Word and LibreOffice keep the citation in its own
+        # order, parentheses included, whatever the Arabic around it.
+        blocks = isolate_cites(blocks, lambda cite: [
+            {"t": "Str", "c": "\u2066"}, cite, {"t": "Str", "c": "\u2069"}])
     head: list[Block] = []
     if h.organisations:
         head.append(_custom("Author", [{"t": "Para", "c": inlines(" · ".join(h.organisations))}]))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 
+from positionkit.render.bidi import is_ltr
 from positionkit.render.docx_style import (
     STYLE_NAMES,
     W,
@@ -65,10 +66,12 @@ def _language_fonts(doc, h: Handout) -> None:
 
 
 def _rtl(doc) -> None:
-    """Right-to-left everywhere except fallback passages in a left-to-right language."""
+    """Right-to-left everywhere except fallback passages in a left-to-right language and an
+    untranslated (Latin-script) title or subtitle."""
     from docx.oxml import OxmlElement
 
     fallback_id = paragraph_style(doc, STYLE_NAMES["fallback"]).style_id
+    title_ids = {paragraph_style(doc, name).style_id for name in ("Title", "Subtitle")}
     parts = [doc.element.body]
     section = doc.sections[0]
     parts += [section.header._element, section.footer._element]
@@ -76,7 +79,12 @@ def _rtl(doc) -> None:
         for p in part.iter(f"{W}p"):
             ppr = p.find(f"{W}pPr")
             pstyle = ppr.find(f"{W}pStyle") if ppr is not None else None
-            if pstyle is not None and pstyle.get(f"{W}val") == fallback_id:
+            style_id = pstyle.get(f"{W}val") if pstyle is not None else None
+            if style_id == fallback_id:
+                continue
+            if style_id in title_ids and is_ltr("".join(t.text or "" for t in p.iter(f"{W}t"))):
+                for el in [*p.findall(f"{W}pPr/{W}bidi"), *p.findall(f"{W}r/{W}rPr/{W}rtl")]:
+                    el.getparent().remove(el)  # pandoc marks every paragraph of an RTL document
                 continue
             ppr = p.get_or_add_pPr()
             if ppr.find(f"{W}bidi") is None:

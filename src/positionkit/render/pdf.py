@@ -7,7 +7,6 @@ and ``typst.Compiler`` compiles it with one curated font set and no system fonts
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import tempfile
 import threading
@@ -26,6 +25,7 @@ from positionkit.render.ast import (
     rewrite_divs,
     stringify,
 )
+from positionkit.render.bidi import is_ltr, isolate_cites
 from positionkit.render.errors import RenderError
 from positionkit.render.fonts import font_families, font_files
 from positionkit.render.handout import Handout
@@ -37,8 +37,6 @@ from positionkit.style import Style
 __all__ = ["render_pdf", "typst_source"]
 
 _DRAFT_COLOR = "#A4262C"
-_RTL_CHARS = re.compile("[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]")
-_LETTERS = re.compile(r"[^\W\d_]")
 # Arabic faces draw smaller on the same body size than Latin ones: scale to match x-heights.
 _SIZE_SCALE = {"arabic": 1.15}
 
@@ -64,6 +62,12 @@ def _fonts(lang: Language, style: Style, role: str = "body", extra: str = "") ->
     return "(" + ", ".join(items) + ",)"
 
 
+def _dir(text: str, lang: Language) -> str:
+    if lang.rtl and is_ltr(text):
+        return "ltr"
+    return "rtl" if lang.rtl else "ltr"
+
+
 def _label(labels: dict[str, str], key: str) -> str:
     return labels.get(key) or ""
 
@@ -77,6 +81,9 @@ def _preamble(h: Handout, labels: dict[str, str]) -> str:
         "title": _str(h.title),
         "short-title": _str(short_title),
         "subtitle": _str(h.subtitle),
+        # An untranslated (Latin) title in a right-to-left handout is set left to right.
+        "title-dir": _dir(h.title, lang),
+        "subtitle-dir": _dir(h.subtitle or "", lang),
         "date": _str(h.date),
         "organisations": "(" + "".join(f"{_str(o)}, " for o in h.organisations) + ")",
         "audience": _str(h.audience),
@@ -141,8 +148,7 @@ def _typst_blocks(h: Handout, labels: dict[str, str]) -> list[Block]:
             latin = f"#block(width: 100%)[#set text(dir: ltr, font: ({_str(h.style.body_font)}, ..pk.font))"
             entries: list[Block] = []
             for entry in div["c"][1]:
-                text = stringify(entry)
-                if len(_RTL_CHARS.findall(text)) * 2 > len(_LETTERS.findall(text)):
+                if not is_ltr(stringify(entry)):
                     entries.append(entry)
                 else:
                     entries += [raw_block("typst", latin), entry, raw_block("typst", "]")]
@@ -156,6 +162,11 @@ def _typst_blocks(h: Handout, labels: dict[str, str]) -> list[Block]:
     doc = prepare(h.ast, _label(labels, "references"))
     blocks = rewrite_divs(doc["blocks"], {"key-messages": key_messages, "fallback": fallback, "#refs": refs})
     blocks = rewrite_images(blocks, image)
+    if h.lang.rtl:
+        # An unbreakable left-to-right box: kept whole, in its own order, parentheses included.
+        blocks = isolate_cites(blocks, lambda cite: [
+            {"t": "RawInline", "c": ["typst", "#box[#text(dir: ltr)["]}, cite,
+            {"t": "RawInline", "c": ["typst", "]]"]}])
     return [raw_block("typst", _preamble(h, labels)), *blocks]
 
 
