@@ -48,9 +48,12 @@ Inline ![a blue icon](figures/icon.png) in the text.
 ![Text posing as an image](figures/fake.png)
 
 ![A chart nobody loaded](figures/missing.png)
+
+![An SVG linking out](figures/linked.svg)
 """
 MEDIA = {"figures/chart.png": CHART, "figures/icon.png": ICON, "figures/logo.svg": SVG,
-         "figures/fake.png": b"GIF? no: plain text"}
+         "figures/fake.png": b"GIF? no: plain text",
+         "figures/linked.svg": b'<svg xmlns="http://www.w3.org/2000/svg"><image href="/etc/passwd"/></svg>'}
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +74,8 @@ def pdf_bytes(handout):
 
 def test_media_targets_lists_every_image_once_in_order(handout):
     assert media_targets(handout.ast) == ["figures/icon.png", "figures/chart.png", "figures/logo.svg",
-                                          "figures/fake.png", "figures/missing.png"]
+                                          "figures/fake.png", "figures/missing.png",
+                                          "figures/linked.svg"]
 
 
 def test_image_type_sniffs_bytes_not_names():
@@ -98,6 +102,7 @@ def test_docx_prints_alt_text_for_what_it_cannot_print(docx_bytes):
     doc = docx.Document(io.BytesIO(docx_bytes))
     texts = [p.text for p in doc.paragraphs]
     assert "Text posing as an image" in texts and "A chart nobody loaded" in texts
+    assert "An SVG linking out" in texts
     assert "Tariff lines by sector" in texts  # the figure's caption
     assert re.findall(r'<wp:docPr descr="([^"]*)"', doc.element.xml) == [
         "a blue icon", "Tariff lines by sector", "Teal logo"]
@@ -112,6 +117,7 @@ def test_pdf_draws_the_images(pdf_bytes):
     assert "0 0.5019608 0.5019608 sc" in page.get_contents().get_data().decode("latin-1")  # SVG's teal
     text = re.sub(r"\s+", " ", page.extract_text())
     assert "Text posing as an image" in text and "A chart nobody loaded" in text
+    assert "An SVG linking out" in text
     assert "Tariff lines by sector" in text and "Figure" not in text  # unnumbered, as in DOCX
     assert "figures/" not in text
 

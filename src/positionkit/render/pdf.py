@@ -31,6 +31,7 @@ from positionkit.render.fonts import font_families, font_files
 from positionkit.render.handout import Handout
 from positionkit.render.labels import language_name, load_labels
 from positionkit.render.media import media_name, rewrite_images
+from positionkit.render.raster import svg_to_png
 from positionkit.render.pandoc import run_pandoc
 from positionkit.style import Style
 
@@ -156,7 +157,10 @@ def _typst_blocks(h: Handout, labels: dict[str, str]) -> list[Block]:
         return [raw_block("typst", "#references["), div, raw_block("typst", "]")]
 
     def image(target: str, attr: list) -> tuple[str, list] | None:
-        name = media_name(h.media[target]) if target in h.media else None
+        data = h.media.get(target)
+        name = media_name(data) if data else None
+        if name and name.endswith(".svg") and svg_to_png(data) is None:
+            return None  # typst cannot draw it (e.g. it links to other files): alt text, as in DOCX
         return (f"/{name}", attr) if name else None  # a file compile_pdf writes into typst's root
 
     doc = prepare(h.ast, _label(labels, "references"))
