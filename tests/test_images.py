@@ -136,3 +136,37 @@ def test_without_media_every_image_is_alt_text(handout):
     page = PdfReader(io.BytesIO(render_pdf(bare))).pages[0]
     assert "/XObject" not in page["/Resources"] or not page["/Resources"]["/XObject"]
     assert "Tariff lines by sector" in page.extract_text()
+
+
+def test_build_prints_project_images_in_both_formats_and_tracks_them(make_project, cli):
+    """End to end: an image relative to its section, read by the build, in DOCX and PDF; the
+    manifest lists it and a changed picture rebuilds the handouts."""
+    chart = png(6, 4)
+    root = make_project({
+        "papers/note/01-intro.md": "## Intro\n\n![Share of data flows by region](figures/chart.png)\n\n"
+                                   "Text [@unctad2021der].\n",
+        "papers/note/figures/chart.png": chart,
+    })
+    result = cli(root, "build")
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(root / "build/note/note.en.docx") as z:
+        media = [z.read(n) for n in z.namelist() if n.startswith("word/media/")]
+        document = z.read("word/document.xml").decode()
+    assert media == [chart]
+    assert "Share of data flows by region" in document and "figures/chart.png" not in document
+    assert pdf_image_sizes(root / "build/note/note.en.pdf") == [(6, 4)]
+    manifest = json.loads((root / "build/note/manifest.json").read_text())
+    assert "papers/note/figures/chart.png" in manifest["inputs"]
+    (root / "papers/note/figures/chart.png").write_bytes(png(8, 4))
+    result = cli(root, "build")
+    assert result.exit_code == 0, result.output
+    assert pdf_image_sizes(root / "build/note/note.en.pdf") == [(8, 4)]
+
+
+def pdf_image_sizes(path) -> list[tuple[int, int]]:
+    sizes = []
+    for page in PdfReader(path).pages:
+        for x in (v.get_object() for v in (page["/Resources"].get("/XObject") or {}).values()):
+            if x.get("/Subtype") == "/Image":
+                sizes.append((int(x["/Width"]), int(x["/Height"])))
+    return sizes

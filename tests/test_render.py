@@ -439,3 +439,10 @@ def test_docx_latin_title_is_left_to_right_and_citations_isolated(arabic_latin_t
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "\u2066(Smith و Okafor 2021)\u2069" in text
     assert text.count("\u2066") == text.count("\u2069") == 1  # the Arabic-only text gets none
+
+
+def test_running_header_uses_the_short_title_when_given(asts):
+    from positionkit.render import typst_source
+
+    assert "Data flows in the JSI" in typst_source(make(asts, "en", short_title="Data flows in the JSI"))
+    assert "Data flows in the JSI" not in typst_source(make(asts, "en"))

@@ -167,6 +167,7 @@ def _key(project, store, job, labels, final, provenance, env, people) -> str:
         "labels": labels[doc.target.lang], "style": asdict(project.config.style),
         "allow_raw": project.config.allow_raw,
         "bibliography": {rel: store.file_hash(rel) for rel in project.bibliography.files},
+        "media": {rel: store.file_hash(rel) for _, rel in doc.media},
         "csl": csl and store.file_hash(csl), "reference_docx": store.file_hash("styles/reference.docx"),
     })
 

@@ -6,7 +6,9 @@ hides them. Everything else is left to pandoc.
 """
 from __future__ import annotations
 
+import posixpath
 import re
+from urllib.parse import unquote
 from dataclasses import dataclass, field
 
 _DIV_OPEN = re.compile(r"^ {0,3}(:{3,})\s*(\{[^}]*\}|[\w-]+)\s*:*\s*$")
@@ -187,6 +189,42 @@ def raw_blocks(lines: list[Line]) -> list[tuple[str, Line]]:
         for mm in re.finditer(r"`+[^`]*`+" + _RAW_ATTR.pattern, ln.text):
             found.append((mm.group(1), ln))
     return found
+
+
+# Bounded repeats keep the scan linear on pathological lines.
+_ALT = r"((?:[^\[\]]|\[[^\[\]]{0,300}\]){0,1000})"
+_INLINE = re.compile(r"!\[" + _ALT + r"\]\([ \t]{0,50}(<[^>\n]{0,1000}>|[^\s)]{0,1000})(?:[ \t]+[\"'(][^)]{0,1000})?\)")
+_REF_USE = re.compile(r"!\[" + _ALT + r"\](?:\[([^\]]{0,1000})\])?(?!\()")
+_REF_DEF = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*(<[^>]*>|\S+)")
+URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+REMOTE_SCHEMES = ("http", "https", "data", "ftp")
+
+
+def images(lines):
+    """(alt, destination, line, 1-based column) for every image outside code."""
+    masked = mask_code(list(lines))
+    defs = {}
+    for text in masked:
+        m = _REF_DEF.match(text)
+        if m:
+            defs.setdefault(" ".join(m.group(1).lower().split()), m.group(2).strip("<>"))
+    for ln, text in zip(lines, masked):
+        for m in _INLINE.finditer(text):
+            yield m.group(1), m.group(2).strip("<>"), ln, m.start() + 1
+        for m in _REF_USE.finditer(text):
+            label = " ".join((m.group(2) or m.group(1)).lower().split())
+            if label in defs:
+                yield m.group(1), defs[label], ln, m.start() + 1
+
+
+def image_path(dest: str, md_path: str) -> str | None:
+    """The project-relative path an image destination names, read relative to the Markdown file
+    that shows it; None for remote, absolute or empty destinations (the images check reports them)."""
+    scheme = URL_SCHEME.match(dest)
+    path = unquote(dest.split("#", 1)[0].split("?", 1)[0]).replace("\\", "/")
+    if scheme or not path or path.startswith("/"):
+        return None
+    return posixpath.normpath(posixpath.join(posixpath.dirname(md_path), path))
 
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)  # \Z: an unclosed comment ends the scan (linear)

@@ -92,7 +92,26 @@ def handout(project: Project, doc: Resolved, labels: dict, final: bool, provenan
                    organisations=tuple(meta.get("organisations") or ()), audience=meta.get("audience"),
                    contact=meta.get("contact"), labels=labels, style=project.config.style,
                    draft=not final, provenance=provenance, epoch=epoch,
-                   reference_docx=project.reference_docx)
+                   reference_docx=project.reference_docx, short_title=meta.get("short_title"),
+                   media=load_media(project, doc, ast))
+
+
+def load_media(project: Project, doc: Resolved, ast: dict) -> dict:
+    """The bytes of every image the AST prints, keyed by its target as pandoc wrote it. The check
+    stage has verified each file is inside the project; this is the build's edge, where it is read."""
+    from urllib.parse import unquote
+
+    from .render import media_targets
+    from .sources import inside
+
+    files = {unquote(dest): rel for dest, rel in doc.media}
+    media = {}
+    for target in media_targets(ast):
+        rel = files.get(unquote(target))
+        path = project.root / rel if rel else None
+        if path is not None and inside(project.root, path) and path.is_file():
+            media[target] = path.read_bytes()
+    return media
 
 
 def pdf_pages(data: bytes) -> int:

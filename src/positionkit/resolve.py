@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass, field
 
 from . import conditions, i18n
-from .diagnostics import Diagnostic, did_you_mean, error, info, warning
-from .markdown import Div, Line, flatten, parse, strip_comments, to_lines
+from .diagnostics import Diagnostic, did_you_mean, error, warning
+from .markdown import Div, Line, image_path, images, parse, strip_comments, to_lines
 from .project import PAPER_TEXT_KEYS, Block, Paper, Project
 
 MAX_DEPTH = 8
@@ -53,6 +53,8 @@ class Resolved:
     inputs: tuple[str, ...] = ()
     """Every project file whose content this document depends on."""
     diagnostics: tuple[Diagnostic, ...] = ()
+    media: tuple[tuple[str, str], ...] = ()
+    """(image destination as written, project-relative file) for every local image printed."""
 
     @property
     def markdown(self) -> str:
@@ -116,8 +118,14 @@ def resolve(project: Project, target: Target, audience: dict | None = None) -> R
     if target.lang != ctx.source_lang:
         tmeta = paper.translated_meta.get(target.lang, {})
         ctx.inputs.update(f"{paper.dir}/paper.{target.lang}.yaml" for _ in [0] if tmeta)
+    media: dict = {}
+    for _alt, dest, ln, _col in images(out):
+        rel = image_path(dest, ln.path)
+        if rel is not None:
+            media.setdefault(dest, rel)
+    ctx.inputs.update(media.values())
     return Resolved(target, tuple(out), _meta(ctx), tuple(ctx.blocks), tuple(dict.fromkeys(ctx.fallbacks)),
-                    tuple(sorted(ctx.inputs)), tuple(ctx.diags))
+                    tuple(sorted(ctx.inputs)), tuple(ctx.diags), tuple(media.items()))
 
 
 def _paper_scope(ctx: _Ctx) -> dict:

@@ -37,6 +37,8 @@ class Handout:
     """``SOURCE_DATE_EPOCH``: every timestamp in the output derives from it."""
     reference_docx: bytes | None = None
     """The project's own ``styles/reference.docx`` when it has one; else one is generated from style."""
+    short_title: str | None = None
+    """Running header from page 2; the title (shortened) when the paper gives none."""
     media: Mapping[str, bytes] = field(default_factory=lambda: MappingProxyType({}))
     """Image bytes by Image target exactly as written in the AST (``"figures/chart.png"``; see
     ``positionkit.render.media.media_targets``). Renderers read no files: an image missing here,

@@ -75,7 +75,8 @@ def _label(labels: dict[str, str], key: str) -> str:
 
 def _preamble(h: Handout, labels: dict[str, str]) -> str:
     lang, style = h.lang, h.style
-    short_title = h.title if len(h.title) <= 90 else h.title[:87].rstrip() + "…"
+    short_title = h.short_title or h.title
+    short_title = short_title if len(short_title) <= 90 else short_title[:87].rstrip() + "…"
     justify = True
     leading = {"arabic": "0.9em", "cjk": "0.85em", "hebrew": "0.75em"}.get(lang.script, "0.68em")
     fields = {
