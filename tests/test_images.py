@@ -170,3 +170,13 @@ def pdf_image_sizes(path) -> list[tuple[int, int]]:
             if x.get("/Subtype") == "/Image":
                 sizes.append((int(x["/Width"]), int(x["/Height"])))
     return sizes
+
+
+def test_an_image_format_the_handouts_cannot_print_is_a_warning(make_project, cli):
+    root = make_project({
+        "papers/note/01-intro.md": "## Intro\n\n![A chart](chart.webp)\n",
+        "papers/note/chart.webp": b"RIFF\x00\x00\x00\x00WEBPVP8 ",
+    })
+    result = cli(root, "check")
+    assert ("papers/note/01-intro.md:3:1: warning[PK511] image papers/note/chart.webp is not PNG, JPEG, GIF "
+            "or SVG: its alt text is printed instead (export it as PNG (charts: SVG))") in result.stderr

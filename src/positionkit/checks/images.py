@@ -10,6 +10,7 @@ from __future__ import annotations
 from urllib.parse import unquote
 
 from ..diagnostics import error, warning
+from ..render.media import image_type
 from ..markdown import REMOTE_SCHEMES, URL_SCHEME, image_path, images
 from ..sources import inside
 
@@ -43,3 +44,14 @@ def _check_path(root, dest, ln, col):
     elif not (root / rel).is_file():
         yield error("PK504", f"image not found: {rel}", ln.path, ln.line, col,
                     hint="image paths are relative to the Markdown file that shows them")
+    elif image_type(_head(root / rel)) is None:
+        yield warning("PK511", f"image {rel} is not PNG, JPEG, GIF or SVG: its alt text is printed instead",
+                      ln.path, ln.line, col, hint="export it as PNG (charts: SVG)")
+
+
+def _head(path) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(4096)
+    except OSError:
+        return b""
