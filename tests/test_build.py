@@ -213,3 +213,20 @@ def test_paper_csl_overrides_the_project_style(tmp_path):
     assert run(root, "build", "--format", "docx").exit_code == 0
     texts = [p.text for p in docx.Document(root / "build/note/note.en.docx").paragraphs]
     assert "data flows are unevenly distributed {digital economy report 2021}." in [t.lower() for t in texts]
+
+
+def test_provenance_line_names_commit_and_build_date(tmp_path):
+    from conftest import MINIMAL, write_project
+
+    root = write_project(tmp_path / "p", {**MINIMAL, **FILES})
+    git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "x"], check=True)
+    sha = subprocess.run([*git, "rev-parse", "--short=7", "HEAD"], capture_output=True, text=True).stdout.strip()
+    assert run(root, "build").exit_code == 0
+    line = f"Ref. {sha} · 2026-11-20"
+    assert line in pdf_text(root / "build/note/note.en.pdf")
+    with zipfile.ZipFile(root / "build/note/note.en.docx") as z:
+        footers = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("word/footer"))
+    assert line in footers

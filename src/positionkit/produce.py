@@ -79,6 +79,13 @@ def output_path(project: Project, target: Target, fmt: str) -> str:
     return f"{folder}/{target.paper}.{target.lang}.{fmt}"
 
 
+def stamped(provenance: str | None, epoch: int) -> str:
+    """The footer's trace line: project commit and build date. The date is the build's
+    SOURCE_DATE_EPOCH (the paper's date unless set), so rebuilding gives the same bytes."""
+    day = dt.datetime.fromtimestamp(epoch, dt.timezone.utc).date().isoformat()
+    return f"{provenance} · {day}" if provenance else day
+
+
 def handout(project: Project, doc: Resolved, labels: dict, final: bool, provenance: str | None,
             ast: dict | None = None) -> Handout:
     lang = get_language(doc.target.lang)
@@ -91,7 +98,7 @@ def handout(project: Project, doc: Resolved, labels: dict, final: bool, provenan
                    date=display_date(meta.get("date"), lang.babel_locale),
                    organisations=tuple(meta.get("organisations") or ()), audience=meta.get("audience"),
                    contact=meta.get("contact"), labels=labels, style=project.config.style,
-                   draft=not final, provenance=provenance, epoch=epoch,
+                   draft=not final, provenance=stamped(provenance, epoch), epoch=epoch,
                    reference_docx=project.reference_docx, short_title=meta.get("short_title"),
                    media=load_media(project, doc, ast))
 
