@@ -1,8 +1,8 @@
 """DOCX: pandoc JSON -> docx with a generated reference document, then python-docx fixes.
 
 Pandoc does the content (this module prepares its AST); :mod:`docx_fix` does what pandoc cannot,
-:mod:`docx_style` makes the reference document, and :mod:`package` re-packs the zip so that
-rebuilds are byte-identical.
+:mod:`docx_style` makes the reference document, :mod:`docx_fonts` embeds the fonts (subset) and
+:mod:`package` re-packs the zip so that rebuilds are byte-identical.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from positionkit.languages import get_language
 from positionkit.render.bidi import isolate_cites
 from positionkit.render.ast import Block, div_attr, inlines, prepare, rewrite_divs
 from positionkit.render.docx_fix import postprocess
+from positionkit.render.docx_fonts import embed_fonts
 from positionkit.render.docx_style import STYLE_NAMES, cached_reference, reference_docx
 from positionkit.render.errors import RenderError
 from positionkit.render.handout import Handout
@@ -131,4 +132,4 @@ def render_docx(h: Handout, *, reference: bytes | None = None) -> bytes:
         fixed = postprocess(raw, h, labels)
     except (KeyError, ValueError) as exc:
         raise RenderError(f"the reference document lacks something positionkit needs: {exc}") from exc
-    return finish_package(fixed, h.epoch)
+    return finish_package(embed_fonts(fixed), h.epoch)
