@@ -180,3 +180,40 @@ def test_an_image_format_the_handouts_cannot_print_is_a_warning(make_project, cl
     result = cli(root, "check")
     assert ("papers/note/01-intro.md:3:1: warning[PK511] image papers/note/chart.webp is not PNG, JPEG, GIF "
             "or SVG: its alt text is printed instead (export it as PNG (charts: SVG))") in result.stderr
+
+
+def _struct_alts(node, seen=None) -> list[str]:
+    """Every ``/Alt`` in a PDF structure tree, in document order."""
+    seen = set() if seen is None else seen
+    node = node.get_object()
+    if id(node) in seen:
+        return []
+    seen.add(id(node))
+    out = []
+    if isinstance(node, dict):
+        if "/Alt" in node:
+            out.append(str(node["/Alt"]))
+        kids = node.get("/K")
+        if kids is not None:
+            for kid in kids if isinstance(kids, list) else [kids]:
+                if hasattr(kid, "get_object") and isinstance(kid.get_object(), dict):
+                    out += _struct_alts(kid, seen)
+    return out
+
+
+def test_pdf_images_carry_their_alt_text(pdf_bytes):
+    root = PdfReader(io.BytesIO(pdf_bytes)).trailer["/Root"]
+    assert _struct_alts(root["/StructTreeRoot"]) == ["a blue icon", "Tariff lines by sector", "Teal logo"]
+
+
+def test_typst_alt_text_is_per_image_and_escaped():
+    from positionkit.render import typst_source
+
+    md = (r'![a *blue* \"icon\" \\](figures/icon.png) and ![](figures/icon.png) and '
+          '![second](figures/icon.png){width=1cm}\n')
+    ast = json.loads(run_pandoc(["-f", "markdown", "-t", "json"], md.encode()))
+    h = Handout(ast=ast, lang=get_language("en"), title="Alt", media={"figures/icon.png": ICON}, epoch=EPOCH)
+    name = media_name(ICON)
+    assert re.findall(r'image\("[^"]*"(?:, alt: "(?:[^"\\]|\\.)*")?', typst_source(h)) == [
+        f'image("/{name}", alt: "a blue \\"icon\\" \\\\"', f'image("/{name}"',
+        f'image("/{name}", alt: "second"']

@@ -90,7 +90,7 @@ def _docx_ast(h: Handout, labels: dict[str, str]) -> dict[str, Any]:
 
     doc = prepare(h.ast, labels.get("references", "References"))
     blocks = rewrite_divs(doc["blocks"], {"key-messages": key_messages, "fallback": fallback})
-    blocks = rewrite_images(blocks, lambda target, attr: _embedded(h.media.get(target), attr))
+    blocks = rewrite_images(blocks, lambda target, attr, _alt: _embedded(h.media.get(target), attr))
     if h.lang.rtl:
         # Unicode isolates (LRI ... PDI): Word and LibreOffice keep the citation in its own
         # order, parentheses included, whatever the Arabic around it.

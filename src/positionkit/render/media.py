@@ -78,8 +78,9 @@ Attr = list[Any]
 """A pandoc ``Attr``: ``[identifier, classes, [[key, value], ...]]``."""
 
 
-def rewrite_images(blocks: list[Any], image: Callable[[str, Attr], tuple[str, Attr] | None]) -> list[Any]:
-    """``blocks`` with each Image's target and attributes replaced by ``image(target, attr)``;
+def rewrite_images(blocks: list[Any], image: Callable[[str, Attr, list[Any]], tuple[str, Attr] | None]) -> list[Any]:
+    """``blocks`` with each Image's target and attributes replaced by ``image(target, attr, alt)``
+    (``alt``: the alt text's inlines);
     where that is ``None`` the image becomes its alt text, and a Figure left without an image
     becomes its content (its caption, the same alt text, would print twice) as paragraphs."""
 
@@ -92,7 +93,7 @@ def rewrite_images(blocks: list[Any], image: Callable[[str, Attr], tuple[str, At
         if t == "Image":
             attr, alt, (src, title) = node["c"]
             alt = walk(alt)[0]
-            new = image(src, attr)
+            new = image(src, attr, alt)
             if new is None:
                 return [{"t": "Span", "c": [["", [], []], alt]}]
             return [{"t": "Image", "c": [new[1], alt, [new[0], title]]}]

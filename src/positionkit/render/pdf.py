@@ -7,6 +7,7 @@ and ``typst.Compiler`` compiles it with one curated font set and no system fonts
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import tempfile
 import threading
@@ -118,7 +119,9 @@ def _preamble(h: Handout, labels: dict[str, str]) -> str:
     )
 
 
-def _typst_blocks(h: Handout, labels: dict[str, str]) -> list[Block]:
+def _typst_blocks(h: Handout, labels: dict[str, str], alts: list[str]) -> list[Block]:
+    """The handout as pandoc blocks for the Typst writer; ``alts`` collects each image's alt
+    text, in the order of the numbered image targets."""
     def key_messages(div: Block) -> list[Block]:
         title = _str(_label(labels, "key_messages"))
         return [raw_block("typst", f"#keymessages(title: {title})["), *div["c"][1], raw_block("typst", "]")]
@@ -157,12 +160,17 @@ def _typst_blocks(h: Handout, labels: dict[str, str]) -> list[Block]:
             div = {"t": "Div", "c": [div["c"][0], entries]}
         return [raw_block("typst", "#references["), div, raw_block("typst", "]")]
 
-    def image(target: str, attr: list) -> tuple[str, list] | None:
+    def image(target: str, attr: list, alt: list) -> tuple[str, list] | None:
         data = h.media.get(target)
         name = media_name(data) if data else None
         if name and name.endswith(".svg") and svg_to_png(data) is None:
             return None  # typst cannot draw it (e.g. it links to other files): alt text, as in DOCX
-        return (f"/{name}", attr) if name else None  # a file compile_pdf writes into typst's root
+        if not name:
+            return None
+        # A file compile_pdf writes into typst's root; the fragment numbers the alt text, which
+        # pandoc's Typst writer drops and typst_source puts back (see _ALT_MARK).
+        alts.append(" ".join(stringify(alt).split()))
+        return f"/{name}#{_ALT_MARK}{len(alts) - 1}", attr
 
     doc = prepare(h.ast, _label(labels, "references"))
     blocks = rewrite_divs(doc["blocks"], {"key-messages": key_messages, "fallback": fallback, "#refs": refs})
@@ -183,14 +191,31 @@ def _template_path() -> str:
 def typst_source(h: Handout) -> str:
     """The complete Typst source for a handout (what :func:`render_pdf` compiles)."""
     labels = load_labels(h.lang, h.labels)
-    doc = {"pandoc-api-version": h.ast.get("pandoc-api-version"), "meta": {}, "blocks": _typst_blocks(h, labels)}
+    alts: list[str] = []
+    blocks = _typst_blocks(h, labels, alts)
+    doc = {"pandoc-api-version": h.ast.get("pandoc-api-version"), "meta": {}, "blocks": blocks}
     out = run_pandoc(
         ["--sandbox", "-f", "json", "-t", "typst-citations", "--template", _template_path(),
          "--wrap=none"],
         json.dumps(doc).encode("utf-8"),
         epoch=h.epoch,
     )
-    return out.decode("utf-8")
+    return _put_alt_text(out.decode("utf-8"), alts)
+
+
+_ALT_MARK = "pk-alt-"
+_MARKED_IMAGE = re.compile(r'image\("(/m-[0-9a-f]{24}\.[a-z]+)#' + _ALT_MARK + r'(\d+)"')
+
+
+def _put_alt_text(source: str, alts: list[str]) -> str:
+    """Each ``image("/m-….png#pk-alt-N"`` pandoc wrote becomes ``image("/m-….png", alt: "…"``:
+    typst carries ``alt`` into the tagged PDF (the image's ``/Alt``), for screen readers."""
+
+    def put(m: re.Match) -> str:
+        alt = alts[int(m.group(2))] if int(m.group(2)) < len(alts) else ""
+        return f'image("{m.group(1)}", alt: {_str(alt)}' if alt else f'image("{m.group(1)}"'
+
+    return _MARKED_IMAGE.sub(put, source)
 
 
 _FONTS_LOCK = threading.Lock()
