@@ -191,3 +191,12 @@ def test_same_size_edit_right_after_a_build_is_seen(copy, work):
 def test_index_holds_no_internal_field(built):
     text = (built / "build/.cache/index.json").read_text()
     assert "CANARY" not in text and "opponent" not in text
+
+
+def test_a_changed_positionkit_is_not_served_from_the_cache(monkeypatch):
+    """The cache's environment includes a fingerprint of positionkit's own code and template."""
+    from positionkit import cache, tools
+
+    before = cache.environment(None)
+    monkeypatch.setattr(tools, "code_fingerprint", lambda: "patched-renderer")
+    assert cache.environment(None) != before

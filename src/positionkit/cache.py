@@ -190,7 +190,8 @@ class Store:
 
 def environment(provenance: str | None) -> dict:
     """What every output depends on beyond project files."""
-    return {"cache": VERSION, "positionkit": __version__, "tools": tools.tool_versions(),
+    return {"cache": VERSION, "positionkit": __version__, "code": tools.code_fingerprint(),
+            "tools": tools.tool_versions(),
             "provenance": provenance, "epoch_env": os.environ.get("SOURCE_DATE_EPOCH")}
 
 

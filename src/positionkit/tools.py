@@ -20,3 +20,18 @@ def tool_versions() -> dict:
         except metadata.PackageNotFoundError:
             versions[dist] = "absent"
     return versions
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A hash of positionkit's own files (code, Typst template, packaged labels). Outputs depend on
+    them as much as on the inputs: a changed renderer must not be served from the cache, even
+    between two releases with the same version number (an editable install, a patched copy)."""
+    import hashlib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".py", ".typ", ".yaml")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
