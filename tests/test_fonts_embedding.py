@@ -218,3 +218,13 @@ def test_libreoffice_sets_the_handout_in_the_embedded_fonts(docs, tmp_path):
     assert {"IBMPlexSerif-Regular", "IBMPlexSerif-Bold", "IBMPlexSerif-Italic"} <= fonts("en")
     assert {"Amiri-Regular", "Amiri-Bold"} <= fonts("ar")
     assert not [f for f in fonts("en") | fonts("ar") if f.startswith("DejaVu")]
+
+
+def test_variable_fonts_are_embedded_as_static_instances():
+    bold = next(f for f in installed_faces("IBM Plex Sans") if f.slot == "embedBold")
+    assert bold.wght == 700  # fontpkg ships IBM Plex Sans as a variable font only
+    font = TTFont(io.BytesIO(subset_face(bold, "Bold")))
+    assert "fvar" not in font and "gvar" not in font  # Word does not set variable fonts
+    assert font["OS/2"].usWeightClass == 700
+    assert (font["name"].getDebugName(1), font["name"].getDebugName(2)) == ("IBM Plex Sans", "Bold")
+    assert set(map(chr, font.getBestCmap())) >= set("Bold")

@@ -95,14 +95,27 @@ def _load(face: EmbeddedFace):
     from fontTools.ttLib import TTFont
 
     # lazy: tables and glyphs are decompiled as the subsetter needs them (2-5x faster).
-    font = TTFont(str(face.path), fontNumber=face.index, recalcTimestamp=False, lazy=face.wght is None)
-    if face.wght is not None and "fvar" in font:
-        from fontTools.varLib.instancer import instantiateVariableFont
+    return TTFont(str(face.path), fontNumber=face.index, recalcTimestamp=False, lazy=True)
 
-        axes = {a.axisTag: a.defaultValue for a in font["fvar"].axes}
-        axes["wght"] = face.wght
-        font = instantiateVariableFont(font, axes, inplace=False)
-    return font
+
+def _instance(data: bytes, wght: int) -> bytes:
+    """A static instance of variable font ``data`` at weight ``wght`` (other axes at default):
+    Word does not set variable fonts. Instancing the subset is fast; the whole font is not."""
+    from fontTools.ttLib import TTFont
+    from fontTools.varLib.instancer import instantiateVariableFont
+
+    font = TTFont(io.BytesIO(data), recalcTimestamp=False)
+    if "fvar" not in font:
+        return data
+    axes = {a.axisTag: a.defaultValue for a in font["fvar"].axes}
+    axes["wght"] = wght
+    try:
+        font = instantiateVariableFont(font, axes, updateFontNames=True)
+    except Exception:  # no STAT table to name the instance by: keep the default names
+        font = instantiateVariableFont(TTFont(io.BytesIO(data), recalcTimestamp=False), axes)
+    out = io.BytesIO()
+    font.save(out, reorderTables=True)
+    return out.getvalue()
 
 
 @lru_cache(maxsize=64)
@@ -137,7 +150,7 @@ def subset_face(face: EmbeddedFace, chars: str) -> bytes | None:
         font["name"] = names
     out = io.BytesIO()
     font.save(out, reorderTables=True)
-    return out.getvalue()
+    return out.getvalue() if face.wght is None else _instance(out.getvalue(), face.wght)
 
 
 @lru_cache(maxsize=16)
