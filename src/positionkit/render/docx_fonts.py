@@ -47,9 +47,11 @@ SLOTS = ("embedRegular", "embedBold", "embedItalic", "embedBoldItalic")
 
 # fsType (OS/2): bit 1 restricted-licence embedding, bit 8 no subsetting, bit 9 bitmap only.
 _FS_RESTRICTED, _FS_NO_SUBSET, _FS_BITMAP_ONLY = 0x0002, 0x0100, 0x0200
-# Characters every face keeps whatever the text: page numbers and list numbers are fields that
-# Word fills in later, and a delegate editing the handout types ASCII first.
-_ALWAYS = frozenset(range(0x20, 0x7F)) | frozenset(range(0x660, 0x66A))
+# Characters every face keeps whatever the text: page and list numbers are fields Word fills in
+# later, and a delegate editing a handout types Latin-1 and common punctuation. Most handouts
+# then need the same subset, which is made once per process (a few kilobytes per face).
+_ALWAYS = (frozenset(range(0x20, 0x7F)) | frozenset(range(0xA0, 0x100)) | frozenset(range(0x660, 0x66A))
+           | frozenset(map(ord, "\u2011\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u201e\u2022\u2026\u2039\u203a\u20ac")))
 # w:font children after which embed* elements go, and settings.xml elements that precede
 # embedTrueTypeFonts / saveSubsetFonts (CT_Settings sequence).
 _SETTINGS_BEFORE = ("writeProtection", "view", "zoom", "removePersonalInformation",
@@ -119,10 +121,19 @@ def _instance(data: bytes, wght: int) -> bytes:
 
 
 @lru_cache(maxsize=64)
+def _cmap(face: EmbeddedFace) -> frozenset[int]:
+    return frozenset(_load(face).getBestCmap() or {})
+
+
 def subset_face(face: EmbeddedFace, chars: str) -> bytes | None:
-    """The face as TrueType bytes holding the glyphs ``chars`` need (with every GSUB/GPOS
-    feature, so Arabic still joins and marks still attach); ``None`` when it may not or cannot
-    be embedded."""
+    """The face as TrueType bytes holding the glyphs ``chars`` and :data:`_ALWAYS` need (with
+    the shaping features, so Arabic still joins and marks still attach); ``None`` when it may
+    not or cannot be embedded."""
+    return _subset(face, tuple(sorted((set(map(ord, chars)) | _ALWAYS) & _cmap(face))))
+
+
+@lru_cache(maxsize=64)
+def _subset(face: EmbeddedFace, unicodes: tuple[int, ...]) -> bytes | None:
     from fontTools import subset
 
     font = _load(face)
@@ -138,8 +149,6 @@ def subset_face(face: EmbeddedFace, chars: str) -> bytes | None:
         options.notdef_outline = True
         options.glyph_names = False
         options.drop_tables = [*options.drop_tables, "meta"]  # else fontTools logs a warning
-        cmap = font.getBestCmap() or {}
-        unicodes = sorted((set(map(ord, chars)) | _ALWAYS) & set(cmap))
         subsetter = subset.Subsetter(options)
         subsetter.populate(unicodes=unicodes)
         # The name table travels whole (the OFL's licence and URL go with the font) and is set
