@@ -79,11 +79,6 @@ def _embedded(data: bytes) -> dict[tuple[str, str], TTFont]:
     return fonts
 
 
-def _text(data: bytes, *slots_of_interest) -> str:
-    xml = _parts(data)["word/document.xml"].decode()
-    return "".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", xml))
-
-
 def test_obfuscation_follows_ecma_376():
     key = "{00112233-4455-6677-8899-AABBCCDDEEFF}"
     data = bytes(range(40))
