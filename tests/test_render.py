@@ -349,12 +349,16 @@ def test_docx_footer_fields_and_draft_header(docxs):
 
 
 def test_docx_arabic_is_right_to_left(docxs):
+    from positionkit.render.bidi import is_ltr
+
     data = docxs[("ar", False)]
     doc = docx.Document(io.BytesIO(data))
     for p in doc.paragraphs:
         bidi = p._element.find(f"{W}pPr/{W}bidi") is not None
         latin = p.style.name == "Fallback" or p.text == "A short subtitle"  # untranslated: LTR
+        latin = latin or (p.style.name == "Bibliography" and is_ltr(p.text))  # a Latin reference
         assert bidi == (not latin), (p.style.name, p.text)
+    assert any(p.style.name == "Bibliography" and is_ltr(p.text) for p in doc.paragraphs)
     title = next(p for p in doc.paragraphs if p.style.name == "Title")
     assert title._element.find(f"{W}pPr/{W}bidi") is not None
     assert all(r._element.find(f"{W}rPr/{W}rtl") is not None for r in title.runs)

@@ -66,12 +66,13 @@ def _language_fonts(doc, h: Handout) -> None:
 
 
 def _rtl(doc) -> None:
-    """Right-to-left everywhere except fallback passages in a left-to-right language and an
-    untranslated (Latin-script) title or subtitle."""
+    """Right-to-left everywhere except fallback passages in a left-to-right language, an
+    untranslated (Latin-script) title or subtitle, and Latin-script bibliography entries (set
+    right to left, an entry's final full stop jumps to the start of its line)."""
     from docx.oxml import OxmlElement
 
     fallback_id = paragraph_style(doc, STYLE_NAMES["fallback"]).style_id
-    title_ids = {paragraph_style(doc, name).style_id for name in ("Title", "Subtitle")}
+    title_ids = {paragraph_style(doc, name).style_id for name in ("Title", "Subtitle", "Bibliography")}
     parts = [doc.element.body]
     section = doc.sections[0]
     parts += [section.header._element, section.footer._element]
