@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from . import stamping
 from . import translations as tr
 from .diagnostics import Diagnostic
 
@@ -38,7 +39,7 @@ def _exit(diags: list[Diagnostic], fmt: str = "text") -> int:
 def _rel(obj, project, path: str) -> str:
     p = Path(path)
     full = p if p.is_absolute() else obj.directory / p
-    return tr.relative(project, full) or path
+    return stamping.relative(project, full) or path
 
 
 @i18n.command()
@@ -106,7 +107,7 @@ def stamp(obj, paths, reviewed):
         if broken:  # never rewrite front matter positionkit could not read
             diags += broken
             continue
-        done, more = tr.stamp(project, rel, reviewed)
+        done, more = stamping.stamp(project, rel, reviewed)
         diags += more
         if done:
             extra = ""
@@ -126,7 +127,7 @@ def new(obj, path, lang):
     project, _ = _load(obj)
     rel = _rel(obj, project, path)
     diags: list[Diagnostic] = []
-    target, more = tr.new_translation(project, rel, lang)
+    target, more = stamping.new_translation(project, rel, lang)
     diags += more
     if target:
         click.echo(f"created {target} (untranslated: translate the text, then run "
