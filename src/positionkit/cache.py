@@ -25,7 +25,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import __version__, tools
+from . import __version__, tools, write
 from .diagnostics import Diagnostic, Severity
 
 VERSION = 1
@@ -183,9 +183,10 @@ class Store:
         self.data["written_ns"] = time.time_ns()
         path = self.root / self.out_dir / INDEX
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".index.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(self.data, sort_keys=True, ensure_ascii=False), "utf-8")
-        os.replace(tmp, path)
+        try:
+            write.replace_file(path, json.dumps(self.data, sort_keys=True, ensure_ascii=False).encode())
+        except OSError:
+            pass  # the previous index stays; at worst the next build renders again (disk full, ...)
 
 
 def environment(provenance: str | None) -> dict:

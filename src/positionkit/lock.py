@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .diagnostics import Diagnostic, error
+from .write import replace_file
 
 LOCK_NAME = "positionkit.lock"
 VERSION = 1
@@ -95,7 +96,4 @@ def dumps(pins: dict[str, Pin]) -> str:
 
 def write(root: Path, pins: dict[str, Pin]) -> None:
     """Temp file + rename: an interrupted sync never leaves half a lock."""
-    dest = root / LOCK_NAME
-    tmp = dest.with_name(f".{LOCK_NAME}.tmp")
-    tmp.write_text(dumps(pins), encoding="utf-8", newline="\n")
-    tmp.replace(dest)
+    replace_file(root / LOCK_NAME, dumps(pins).encode("utf-8"))

@@ -7,7 +7,6 @@ replaced atomically.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from .diagnostics import Diagnostic, did_you_mean, error
 from .languages import get_language
 from .project import Project, split_lang, translation_path
 from .sources import Source, decode
+from .write import replace_file
 from .translations import UNTRANSLATED, _freshness
 
 _FRONT = re.compile(rb"\A(\xef\xbb\xbf)?---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
@@ -183,19 +183,9 @@ def rewrite_front_matter(path: Path, rel: str, record: dict) -> Diagnostic | Non
 
 
 def _replace(path: Path, rel: str, data: bytes) -> Diagnostic | None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        try:
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        except OSError:
-            pass
-        os.replace(tmp, path)
+        replace_file(path, data)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         return error("PK408", f"cannot write {rel}: {exc.strerror or exc}", rel,
                      hint="check permissions and free space; the file was left as it was")
     return None

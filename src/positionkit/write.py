@@ -54,6 +54,33 @@ def _sweep(out_dir: Path) -> None:
             path.unlink(missing_ok=True)
 
 
+def temp_beside(dest: Path, data: bytes) -> Path:
+    """data written and flushed to disk in a temporary file beside dest (same file system, so the
+    rename that follows is atomic); nothing is left behind when writing fails."""
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def replace_file(dest: Path, data: bytes) -> None:
+    """Replace one file atomically, keeping its permissions (raises OSError)."""
+    tmp = temp_beside(dest, data)
+    try:
+        if dest.exists():
+            os.chmod(tmp, dest.stat().st_mode & 0o777)
+        os.replace(tmp, dest)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 def commit(root: Path, files: dict) -> list[Diagnostic]:
     """files: project-relative path -> bytes. All written or none replaced."""
     temps: list[tuple[Path, Path]] = []
@@ -61,17 +88,10 @@ def commit(root: Path, files: dict) -> list[Diagnostic]:
         for rel, data in files.items():
             dest = root / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
-            tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
-            with open(tmp, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            temps.append((tmp, dest))
+            temps.append((temp_beside(dest, data), dest))
     except OSError as exc:
-        for done, _ in temps:  # not `tmp`: that still names the file that failed, removed below
+        for done, _ in temps:
             done.unlink(missing_ok=True)
-        if "tmp" in locals():
-            Path(tmp).unlink(missing_ok=True)
         return [error("PK901", f"cannot write {rel}: {exc.strerror or exc}", rel,
                       hint="free some disk space or check permissions; earlier outputs are unchanged")]
     for tmp, dest in temps:
