@@ -60,12 +60,12 @@ def naive_one(root: Path, markdown: str, bib: list[str], csl: str | None, fonts)
 
 def naive(root: Path, slug: str, sample: int) -> tuple[float, int]:
     """(median seconds per handout, handouts in the batch) for the plain per-output baseline."""
-    from positionkit import audiences as aud
+    from positionkit.load import audiences as aud
     from positionkit.languages import get_language
-    from positionkit.project import load_project
-    from positionkit.render.fonts import font_files
+    from positionkit.load.project import load_project
+    from positionkit.fonts import font_files
     from positionkit.render.pdf import _font_set
-    from positionkit.resolve import Target, resolve
+    from positionkit.resolve.document import Target, resolve
 
     project = load_project(root)
     found, _ = aud.load(root, aud.audiences_path(project, slug))
@@ -83,7 +83,7 @@ def naive(root: Path, slug: str, sample: int) -> tuple[float, int]:
 
 
 def timed_build(root: Path, slug: str, jobs: int):
-    build = importlib.import_module("positionkit.build").build
+    build = importlib.import_module("positionkit.pipeline.build").build
     started = time.perf_counter()
     result = build(root, [slug], audiences=["all"], jobs=jobs)
     return time.perf_counter() - started, result

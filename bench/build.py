@@ -22,10 +22,10 @@ import typst
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from positionkit.build import build  # noqa: E402
-from positionkit.check import prepare  # noqa: E402
-from positionkit.project import load_project  # noqa: E402
-from positionkit.render.fonts import font_files  # noqa: E402
+from positionkit.pipeline.build import build  # noqa: E402
+from positionkit.pipeline.prepare import prepare  # noqa: E402
+from positionkit.load.project import load_project  # noqa: E402
+from positionkit.fonts import font_files  # noqa: E402
 from positionkit.languages import get_language  # noqa: E402
 from positionkit.render.pandoc import run_pandoc  # noqa: E402
 

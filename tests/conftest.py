@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from positionkit.cli import main
+from positionkit.cli.main import main
 
 MINIMAL = {
     "positionkit.toml": '[project]\nname = "Test coalition"\nsource_lang = "en"\n',

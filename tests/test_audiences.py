@@ -14,9 +14,9 @@ import pypdf
 import pytest
 from click.testing import CliRunner
 
-from positionkit import audiences as aud
-from positionkit import conditions
-from positionkit.cli import main
+from positionkit.load import audiences as aud
+from positionkit.resolve import conditions
+from positionkit.cli.main import main
 from positionkit.markdown import parse, to_lines
 from tests.conftest import MINIMAL, write_project
 

@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from positionkit import blocks as lib
-from positionkit.cli import main
-from positionkit.project import load_project
+from positionkit.libraries import catalog as lib
+from positionkit.cli.main import main
+from positionkit.load.project import load_project
 from positionkit.render import RenderError, render_docx
 
 SECTION = "papers/note/01-intro.md"

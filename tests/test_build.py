@@ -12,7 +12,7 @@ import docx
 import pytest
 from pypdf import PdfReader
 
-from positionkit.cli import main
+from positionkit.cli.main import main
 
 FILES = {
     "papers/note/paper.yaml": (

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from positionkit import tools
+from positionkit.pipeline import tools
 from positionkit.render import pdf as pdf_mod
 from positionkit.render.pandoc import pandoc_path
 from tests.conftest import write_project
@@ -20,7 +20,7 @@ from tests.test_audiences import docx_text, pdf_text, project_files
 
 import importlib
 
-build_mod = importlib.import_module("positionkit.build")
+build_mod = importlib.import_module("positionkit.pipeline.build")
 
 BLOCK = """\
 ---
@@ -195,7 +195,7 @@ def test_index_holds_no_internal_field(built):
 
 def test_a_changed_positionkit_is_not_served_from_the_cache(monkeypatch):
     """The cache's environment includes a fingerprint of positionkit's own code and template."""
-    from positionkit import cache, tools
+    from positionkit.pipeline import cache, tools
 
     before = cache.environment(None)
     monkeypatch.setattr(tools, "code_fingerprint", lambda: "patched-renderer")

@@ -5,9 +5,9 @@ import json
 import os
 
 
-from positionkit.check import check_project
+from positionkit.pipeline.prepare import check_project
 from positionkit.checks import headings as headings_mod
-from positionkit.cite import READER
+from positionkit.render.cite import READER
 from positionkit.markdown import to_lines
 
 PAPER = "papers/note/paper.yaml"
@@ -148,8 +148,8 @@ def test_raw_output_in_own_sections_needs_allow_raw(make_project):
 
 def test_raw_output_in_a_library_block_is_always_refused(make_project, monkeypatch):
     """Libraries are loaded by libraries.load; stand one in that returns a block from 'core'."""
-    from positionkit import libraries, project as project_mod
-    from positionkit.sources import split_front_matter
+    from positionkit.load import libraries, project as project_mod
+    from positionkit.load.sources import split_front_matter
 
     root = make_project({
         "positionkit.toml": '[project]\nname = "T"\nallow_raw = true\n',

@@ -139,7 +139,7 @@ def test_severity_ordering_in_output(make_project, cli):
 def test_output_folder_held_by_another_build_is_a_diagnostic(make_project, cli, monkeypatch):
     from filelock import FileLock
 
-    from positionkit import write
+    from positionkit.pipeline import write
 
     root = make_project()
     (root / "build").mkdir()

@@ -21,16 +21,15 @@ from lxml import etree
 
 from positionkit.languages import get_language
 from positionkit.render import Handout, render_docx
-from positionkit.render.docx_fonts import (
+from positionkit.render.docx.fonts import (
     EmbeddedFace,
     deobfuscate,
     embed_fonts,
     font_key,
     installed_faces,
     obfuscate,
-    subset_face,
-)
-from positionkit.render.docx_fonts import _subset
+    subset_face)
+from positionkit.render.docx.fonts import _subset
 from positionkit.render.pandoc import run_pandoc
 
 EPOCH = 1795132800

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from positionkit.check import prepare
-from positionkit.project import load_project
+from positionkit.pipeline.prepare import prepare
+from positionkit.load.project import load_project
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"

@@ -8,8 +8,8 @@ import subprocess
 
 import pytest
 
-from positionkit.check import check_project
-from positionkit.labels import project_labels
+from positionkit.pipeline.prepare import check_project
+from positionkit.load.labels import project_labels
 from positionkit.languages import get_language
 
 TODAY = dt.date.today().isoformat()
@@ -264,7 +264,7 @@ def test_new_refuses_bad_input(project, cli):
 
 
 def _paragraph_hashes(body):
-    from positionkit import i18n
+    from positionkit.load import stamps as i18n
 
     return i18n.stamp_data(body)["paragraphs"]
 

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from positionkit import i18n, libgit, lock
-from positionkit.libraries import content_hash
-from positionkit.project import load_project
-from positionkit.resolve import Target, resolve
+from positionkit.load import stamps as i18n, lock
+from positionkit.libraries import git as libgit
+from positionkit.load.libraries import content_hash
+from positionkit.load.project import load_project
+from positionkit.resolve.document import Target, resolve
 
 from tests.conftest import MINIMAL
 
@@ -477,7 +478,7 @@ def test_walkthrough_works_as_written(tmp_path, monkeypatch):
 
     from click.testing import CliRunner
 
-    from positionkit.cli import main
+    from positionkit.cli.main import main
 
     for var in ("GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME"):
         monkeypatch.setenv(var, "t")

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from positionkit.cli import main
+from positionkit.cli.main import main
 from positionkit.languages import get_language
 from positionkit.render.labels import language_name, load_labels
 
@@ -63,7 +63,7 @@ ARABIC_RECOVERY = 0.9
 
 
 def _has_cjk() -> bool:
-    from positionkit.render.fonts import cjk_font_paths
+    from positionkit.fonts import cjk_font_paths
 
     return bool(cjk_font_paths())
 
@@ -293,7 +293,7 @@ def test_draft_build_warns_about_each_fallback(built):
 
 
 def test_without_cjk_font_chinese_is_an_error(tmp_path, monkeypatch):
-    from positionkit.render import fonts
+    from positionkit import fonts
 
     monkeypatch.setattr(fonts, "cjk_font_paths", lambda: [])
     root = _project(tmp_path, ("en", "zh-Hans"))

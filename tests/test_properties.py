@@ -9,10 +9,10 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from positionkit.check import check_project
-from positionkit.config import parse_config
+from positionkit.pipeline.prepare import check_project
+from positionkit.load.config import parse_config
 from positionkit.diagnostics import Diagnostic
-from positionkit.project import load_project
+from positionkit.load.project import load_project
 from tests.conftest import MINIMAL, write_project
 
 SETTINGS = settings(max_examples=200, deadline=None, derandomize=True,

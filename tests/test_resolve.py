@@ -7,9 +7,9 @@ import json
 import pytest
 
 from positionkit.diagnostics import ordered
-from positionkit.project import load_project
+from positionkit.load.project import load_project
 from positionkit.render.pandoc import run_pandoc
-from positionkit.resolve import MAX_DEPTH, Target, resolve
+from positionkit.resolve.document import MAX_DEPTH, Target, resolve
 
 SECTION = "papers/note/01-intro.md"
 

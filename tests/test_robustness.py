@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from positionkit.check import check_project
-from positionkit.project import load_project
-from positionkit.resolve import Target, resolve
+from positionkit.pipeline.prepare import check_project
+from positionkit.load.project import load_project
+from positionkit.resolve.document import Target, resolve
 from tests.conftest import MINIMAL, write_project
 
 INTRO = "papers/note/01-intro.md"
@@ -105,7 +105,7 @@ BUILD_FILES = {
 }
 HARNESS = textwrap.dedent("""\
     import os, sys, time
-    import positionkit.write as w
+    import positionkit.pipeline.write as w
     mode = sys.argv[1]
     real_replace, real_fsync = os.replace, os.fsync
     def slow_replace(a, b):
@@ -122,7 +122,7 @@ HARNESS = textwrap.dedent("""\
     elif mode == "fsync":
         w.os = type("os", (), {**{k: getattr(os, k) for k in dir(os) if not k.startswith("__")},
                                "fsync": staticmethod(slow_fsync)})
-    from positionkit.cli import main
+    from positionkit.cli.main import main
     sys.argv = ["positionkit", "-C", sys.argv[2], "build", "--format", "pdf", "--format", "docx"]
     main()
     """)
@@ -227,7 +227,7 @@ def test_kill_between_renames_leaves_each_file_whole(versions, tmp_path):
 def test_disk_full_is_a_diagnostic_and_keeps_previous_outputs(versions, monkeypatch, cli):
     import builtins
 
-    import positionkit.write as write_mod
+    import positionkit.pipeline.write as write_mod
 
     root, old, new = versions
     restore(root, old)

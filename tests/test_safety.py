@@ -70,7 +70,7 @@ FILES = {
 def run(root: Path, *args):
     from click.testing import CliRunner
 
-    from positionkit.cli import main
+    from positionkit.cli.main import main
 
     return CliRunner().invoke(main, ["-C", str(root), *args], catch_exceptions=False)
 
@@ -247,7 +247,7 @@ def secret_png(marker: bytes) -> bytes:
 
 
 def test_image_escapes_are_errors_before_pandoc_runs(make_project, tmp_path, monkeypatch, cli):
-    import positionkit.cite
+    import positionkit.render.cite
 
     (tmp_path / "secret.png").write_bytes(secret_png(b"qzxsecretimage"))
     root = make_project({"papers/note/01-intro.md": (
@@ -256,7 +256,7 @@ def test_image_escapes_are_errors_before_pandoc_runs(make_project, tmp_path, mon
     def no_pandoc(*args, **kwargs):
         raise AssertionError("pandoc ran although the checks found errors")
 
-    monkeypatch.setattr(positionkit.cite, "run_pandoc", no_pandoc)
+    monkeypatch.setattr(positionkit.render.cite, "run_pandoc", no_pandoc)
     result = cli(root, "build")
     assert result.exit_code == 1
     assert "papers/note/01-intro.md:3:1: error[PK105] image '/etc/passwd' is outside the project" in result.output
@@ -268,11 +268,11 @@ def test_image_escapes_are_errors_before_pandoc_runs(make_project, tmp_path, mon
 def test_sandbox_keeps_files_out_even_past_the_checks(tmp_path):
     """Feed the renderers directly (no checks): pandoc --sandbox and Typst's empty root read nothing."""
     from positionkit import render
-    from positionkit.build import handout
-    from positionkit.labels import project_labels
+    from positionkit.pipeline.build import handout
+    from positionkit.load.labels import project_labels
     from positionkit.languages import get_language
-    from positionkit.project import load_project
-    from positionkit.resolve import Target, resolve
+    from positionkit.load.project import load_project
+    from positionkit.resolve.document import Target, resolve
 
     (tmp_path / "secret.png").write_bytes(secret_png(b"qzxsecretimage"))
     (tmp_path / "secret.txt").write_text("qzxsecrettext\n")

@@ -1,20 +1,52 @@
 """positionkit: Markdown position papers, shared argument blocks and one bibliography to
 DOCX and PDF briefing handouts in every language.
 
-The library API is the pipeline the CLI runs:
+The library API is the pipeline the CLI runs (docs/api.md has runnable examples):
 
-    project = load_project(root)              # load
-    docs, labels, diags = prepare(project)    # resolve + check
-    result = build(root)                      # everything, outputs written to build/
+    project = load_project(root)                  # load
+    prepared = prepare(project)                   # resolve + check
+    result = build(root)                          # everything, outputs written to build/
+
+Names are imported on first use, so `import positionkit` (and `positionkit --help`) stays cheap.
 """
+from __future__ import annotations
 
-__version__ = "0.1.0"
+import importlib
+from typing import TYPE_CHECKING
 
-from .build import BuildResult, build  # noqa: E402
-from .check import check_project, prepare  # noqa: E402
-from .diagnostics import Diagnostic, Severity  # noqa: E402
-from .project import Project, load_project  # noqa: E402
-from .resolve import Resolved, Target, resolve  # noqa: E402
+from positionkit.version import __version__
 
-__all__ = ["BuildResult", "Diagnostic", "Project", "Resolved", "Severity", "Target", "__version__", "build",
-           "check_project", "load_project", "prepare", "resolve"]
+_EXPORTS = {
+    "BuildResult": "positionkit.pipeline.build",
+    "build": "positionkit.pipeline.build",
+    "check_project": "positionkit.pipeline.prepare",
+    "prepare": "positionkit.pipeline.prepare",
+    "Diagnostic": "positionkit.diagnostics",
+    "Severity": "positionkit.diagnostics",
+    "Project": "positionkit.load.project",
+    "load_project": "positionkit.load.project",
+    "Resolved": "positionkit.resolve.document",
+    "Target": "positionkit.resolve.document",
+    "resolve": "positionkit.resolve.document",
+}
+
+__all__ = sorted([*_EXPORTS, "__version__"])
+
+if TYPE_CHECKING:  # static checkers see the real names
+    from positionkit.diagnostics import Diagnostic, Severity
+    from positionkit.load.project import Project, load_project
+    from positionkit.pipeline.build import BuildResult, build
+    from positionkit.pipeline.prepare import check_project, prepare
+    from positionkit.resolve.document import Resolved, Target, resolve
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'positionkit' has no attribute {name!r}")
+
+
+def __dir__():
+    return __all__

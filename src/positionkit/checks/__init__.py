@@ -8,12 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from ..diagnostics import Diagnostic, ordered
-from ..project import Project
-from ..resolve import Resolved
-from . import citations, loading, resolving, sections
-from . import budgets, headings, images, links, raw, safety
-from . import glyphs, translations
+from positionkit.diagnostics import Diagnostic, ordered
+from positionkit.load.project import Project
+from positionkit.resolve.document import Resolved
+from positionkit.checks import citations, loading, resolving, sections
+from positionkit.checks import budgets, headings, images, links, raw, safety
+from positionkit.checks import glyphs, translations
 
 
 @dataclass(frozen=True)

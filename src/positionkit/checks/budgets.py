@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-from ..diagnostics import did_you_mean, error, warning
-from ..markdown import CITATION, _DIV_CLOSE, _DIV_OPEN, mask_code
-from ..project import split_lang
+from positionkit.diagnostics import did_you_mean, error, warning
+from positionkit.markdown import CITATION, _DIV_CLOSE, _DIV_OPEN, mask_code
+from positionkit.load.project import split_lang
 
 _IMAGE = re.compile(r"!\[[^\]]{0,1000}\]\([^)]{0,1000}\)")  # bounded: linear on any line
 _LINK_DEST = re.compile(r"\]\([^)]{0,1000}\)")

@@ -1,6 +1,6 @@
 """Every citation key must exist in the bibliography; checked before pandoc, with positions."""
-from ..diagnostics import did_you_mean, error, info
-from ..markdown import citations
+from positionkit.diagnostics import did_you_mean, error, info
+from positionkit.markdown import citations
 
 
 def check(ctx):

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import unicodedata
 
-from ..diagnostics import error
-from ..languages import get_language
-from ..markdown import citations
+from positionkit.diagnostics import error
+from positionkit.languages import get_language
+from positionkit.markdown import citations
 
 SHOWN = 20
 """At most this many characters are named in the message."""
@@ -29,7 +29,7 @@ def _show(ch: str) -> str:
 
 
 def check(ctx):
-    from ..render.fonts import missing_glyphs
+    from positionkit.fonts import missing_glyphs
 
     style = ctx.project.config.style
     for doc in ctx.resolved:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..diagnostics import warning
-from ..markdown import _DIV_CLOSE, _DIV_OPEN, _FENCE, CITATION, Line, mask_code, parse_attrs
+from positionkit.diagnostics import warning
+from positionkit.markdown import _DIV_CLOSE, _DIV_OPEN, _FENCE, CITATION, Line, mask_code, parse_attrs
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
-from ..diagnostics import error, warning
-from ..render.media import image_type
-from ..markdown import REMOTE_SCHEMES, URL_SCHEME, image_path, images
-from ..sources import inside
+from positionkit.diagnostics import error, warning
+from positionkit.render.media import image_type
+from positionkit.markdown import REMOTE_SCHEMES, URL_SCHEME, image_path, images
+from positionkit.load.sources import inside
 
 def check(ctx):
     root = ctx.project.root

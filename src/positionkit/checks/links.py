@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import re
 
-from ..diagnostics import did_you_mean, warning
-from ..markdown import mask_code
-from .headings import anchors
+from positionkit.diagnostics import did_you_mean, warning
+from positionkit.markdown import mask_code
+from positionkit.checks.headings import anchors
 
 # Bounded repeats keep the scan linear on pathological lines ("[x](#" thousands of times).
 _INLINE = re.compile(r"(?<!!)\[[^\]]{0,1000}\]\([ \t]{0,50}<?#([^)\s>]{0,300})>?(?:[ \t]+[\"'][^)]{0,300})?\)")

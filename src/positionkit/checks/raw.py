@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from ..diagnostics import error
-from ..markdown import mask_code
+from positionkit.diagnostics import error
+from positionkit.markdown import mask_code
 
 # Anywhere on the line, code or not, indented or in a list: failing closed is the point. Only a
 # backtick or tilde right before {=format} is looked for, so the scan stays linear on any line.

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-from ..diagnostics import error
-from ..sources import inside
+from positionkit.diagnostics import error
+from positionkit.load.sources import inside
 
 
 def _path_problem(root, value, where, line, what):

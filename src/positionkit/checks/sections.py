@@ -1,5 +1,5 @@
 """Sections that say nothing: an empty section file is almost always a mistake."""
-from ..diagnostics import warning
+from positionkit.diagnostics import warning
 
 
 def check(ctx):

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from ..diagnostics import warning
-from ..markdown import citations, mask_code, to_lines
+from positionkit.diagnostics import warning
+from positionkit.markdown import citations, mask_code, to_lines
 
 _PARAM = re.compile(r"\{\{\s*([A-Za-z_][\w-]*)\s*\}\}")
 

@@ -24,11 +24,10 @@ from positionkit.render.ast import (
     prepare,
     raw_block,
     rewrite_divs,
-    stringify,
-)
+    stringify)
 from positionkit.render.bidi import is_ltr, isolate_cites
 from positionkit.render.errors import RenderError
-from positionkit.render.fonts import font_families, font_files
+from positionkit.fonts import font_families, font_files
 from positionkit.render.handout import Handout
 from positionkit.render.labels import language_name, load_labels
 from positionkit.render.media import media_name, rewrite_images

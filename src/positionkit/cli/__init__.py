@@ -1,0 +1,14 @@
+"""The command line: `positionkit` and its command groups, registered here explicitly.
+
+`main.py` holds the group and the core commands (new, build, check, list, styles); each other
+module adds one command group. The library does the work; these modules parse options, call it,
+print diagnostics and choose the exit code.
+"""
+from positionkit.cli import blocks, i18n, libraries
+from positionkit.cli.main import main
+
+blocks.register(main)
+i18n.register(main)
+libraries.register(main)
+
+__all__ = ["main"]

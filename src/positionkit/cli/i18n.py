@@ -1,0 +1,136 @@
+"""`positionkit i18n`: translation status, stamping and scaffolding (thin over translations.py)."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from positionkit.translations import stamping
+from positionkit.translations import status as tr
+from positionkit.diagnostics import Diagnostic
+
+_MARK = {"current": " ", "reviewed": " ", "stale": "!", "unstamped": "?", "untranslated": "?", "missing": "-"}
+
+
+def register(main: click.Group) -> None:
+    main.add_command(i18n)
+
+
+@click.group()
+def i18n():
+    """Translations: which are current or stale, stamping, scaffolding."""
+
+
+def _load(obj):
+    from positionkit.load.project import load_project
+
+    project = load_project(obj.root)
+    return project, [d for d in project.diagnostics if d.severity.value == "error"]
+
+
+def _exit(diags: list[Diagnostic], fmt: str = "text") -> int:
+    from positionkit.cli.main import report
+
+    return report(diags, fmt)
+
+
+def _rel(obj, project, path: str) -> str:
+    p = Path(path)
+    full = p if p.is_absolute() else obj.directory / p
+    return stamping.relative(project, full) or path
+
+
+@i18n.command()
+@click.argument("papers", nargs=-1)
+@click.option("--lang", "langs", multiple=True, metavar="L", help="Only this language (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.pass_obj
+def status(obj, papers, langs, fmt):
+    """Per language, every section and block a paper uses: current, reviewed, stale, unstamped,
+    untranslated or missing; for stale ones the changed source paragraphs and the git diff."""
+    project, diags = _load(obj)
+    result, more = tr.status(project, papers, langs)
+    diags += more
+    if fmt == "json":
+        click.echo(json.dumps({
+            "source_lang": project.config.source_lang,
+            "papers": [{"paper": p.paper, "title": p.title,
+                        "languages": [{"lang": ls.lang, "counts": ls.counts(),
+                                       "items": [i.to_dict() for i in ls.items]} for ls in p.languages]}
+                       for p in result],
+            "diagnostics": [d.to_dict() for d in diags]}, ensure_ascii=False, indent=2))
+        sys.exit(1 if any(d.severity.value == "error" for d in diags) else 0)
+    for paper in result:
+        click.echo(f"{paper.paper}: {paper.title}")
+        if not paper.languages:
+            click.echo(f"  no target languages besides {project.config.source_lang} (add them to 'languages:')")
+        for ls in paper.languages:
+            counts = ", ".join(f"{n} {s}" for s, n in ls.counts().items())
+            click.echo(f"  {ls.lang}: {counts}")
+            for item in ls.items:
+                _echo_item(item)
+    sys.exit(_exit(diags))
+
+
+def _echo_item(item: tr.Item) -> None:
+    click.echo(f"   {_MARK[item.status]} {item.status:<12} {item.kind:<8} {item.translation}")
+    if item.status == "stale":
+        click.echo(f"{'':18}source paragraphs changed since the stamp: "
+                   + (", ".join(f"line {c.line}" for c in item.changed) or "none; some were removed"))
+    elif item.changed:
+        click.echo(f"{'':18}source changed since the scaffold was made:")
+    for c in item.changed:
+        click.echo(f"{'':20}{item.source}:{c.line}: {c.text}")
+    if item.diff:
+        click.echo(f"{'':18}git diff of {item.source} since {item.since} (the stamped version):")
+        for ln in item.diff.split("\n"):
+            click.echo(f"{'':20}{ln}")
+    if item.note and item.status not in ("current", "reviewed"):
+        click.echo(f"{'':18}({item.note})")
+
+
+@i18n.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--reviewed", is_flag=True, help="Record the state 'reviewed' instead of 'translated'.")
+@click.pass_obj
+def stamp(obj, paths, reviewed):
+    """Record that each translation matches its source as it is now (front matter only; the text
+    is never touched). Run it after updating a translation, or after a source edit that did not
+    change the meaning."""
+    project, errors = _load(obj)
+    diags: list[Diagnostic] = []
+    for path in paths:
+        rel = _rel(obj, project, path)
+        broken = [d for d in errors if d.path == rel]
+        if broken:  # never rewrite front matter positionkit could not read
+            diags += broken
+            continue
+        done, more = stamping.stamp(project, rel, reviewed)
+        diags += more
+        if done:
+            extra = ""
+            if done.was == "stale":
+                extra = f"; source lines {', '.join(map(str, done.changed)) or '(removed paragraphs)'} had changed"
+            click.echo(f"stamped {done.path} as {done.state} (was {done.was}{extra})")
+    sys.exit(_exit(diags))
+
+
+@i18n.command()
+@click.argument("path")
+@click.option("--lang", required=True, metavar="L", help="Language of the new translation (BCP 47).")
+@click.pass_obj
+def new(obj, path, lang):
+    """Create PATH's translation into L beside it, pre-filled with the source text. It counts as
+    untranslated (the build prints the source text) until a translator stamps it."""
+    project, _ = _load(obj)
+    rel = _rel(obj, project, path)
+    diags: list[Diagnostic] = []
+    target, more = stamping.new_translation(project, rel, lang)
+    diags += more
+    if target:
+        click.echo(f"created {target} (untranslated: translate the text, then run "
+                   f"positionkit i18n stamp {target})")
+    sys.exit(_exit(diags))
+

@@ -1,0 +1,324 @@
+"""Load: read every input of a project once into frozen data. No I/O happens after this stage."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from positionkit.load import libraries
+from positionkit.load.bib import Bibliography, parse_bib
+from positionkit.load.config import Config, load_config
+from positionkit.load.stamps import TEXT_KEYS
+from positionkit.diagnostics import Diagnostic, did_you_mean, error, warning
+from positionkit.load.sources import Source, inside, load_source, read_text, yaml_load
+
+PAPER_KEYS = ("title", "subtitle", "date", "organisations", "audience", "contact", "languages",
+              "sections", "csl", "pages", "params", "words", "audiences", "short_title")
+PAPER_TEXT_KEYS = TEXT_KEYS
+"""paper.yaml fields a paper.<lang>.yaml may translate."""
+BLOCK_KEYS = ("id", "title", "summary", "topics", "status", "owner", "license", "reviewed",
+              "review_by", "params", "variants", "rev")
+BLOCK_STATUSES = ("draft", "approved", "retired")
+_LANG_SUFFIX = re.compile(r"^(.+)\.([a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)$")
+MAX_FILES = 5000
+
+
+@dataclass(frozen=True)
+class Paper:
+    slug: str
+    dir: str
+    """Project-relative folder, 'papers/<slug>'."""
+    meta: dict
+    """paper.yaml as written."""
+    meta_lines: dict
+    sections: tuple[str, ...]
+    """Project-relative paths of the section files, in order."""
+    languages: tuple[str, ...]
+    pages: int | None = None
+    params: dict = field(default_factory=dict)
+    translated_meta: dict = field(default_factory=dict)
+    """lang -> the paper.<lang>.yaml mapping."""
+
+    @property
+    def yaml_path(self) -> str:
+        return f"{self.dir}/paper.yaml"
+
+
+@dataclass(frozen=True)
+class Block:
+    id: str
+    """'topic/name' for the project's blocks, 'alias:topic/name' for a library's."""
+    source: Source
+    library: str | None = None
+    """Alias of the library it came from; None for the project's own blocks."""
+
+    @property
+    def meta(self) -> dict:
+        return self.source.meta
+
+    @property
+    def status(self) -> str:
+        return str(self.meta.get("status", "draft"))
+
+    @property
+    def params(self) -> dict:
+        p = self.meta.get("params") or {}
+        return p if isinstance(p, dict) else {}
+
+    @property
+    def variants(self) -> dict:
+        v = self.meta.get("variants") or {}
+        return v if isinstance(v, dict) else {}
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    config: Config
+    papers: dict
+    """slug -> Paper, in name order."""
+    blocks: dict
+    """block id -> Block."""
+    sections: dict
+    """project-relative path -> Source for every section file papers name."""
+    translations: dict
+    """source path -> {lang: Source} for sections and blocks."""
+    bibliography: Bibliography
+    diagnostics: tuple[Diagnostic, ...] = ()
+    libraries: tuple = ()
+    """libraries.LibraryState for each declared library."""
+    reference_docx: bytes | None = None
+    """styles/reference.docx when the project keeps a hand-edited Word house style."""
+
+    def csl_for(self, slug: str) -> str | None:
+        """The paper's own CSL style when paper.yaml names one, else the project's."""
+        own = self.papers[slug].meta.get("csl") if slug in self.papers else None
+        return str(own) if isinstance(own, str) and own else self.config.style.csl
+
+    def rel(self, path: Path) -> str:
+        return path.resolve().relative_to(self.root.resolve()).as_posix()
+
+
+def translation_path(source: str, lang: str) -> str:
+    stem, ext = source.rsplit(".", 1)
+    return f"{stem}.{lang}.{ext}"
+
+
+def split_lang(path: str) -> tuple[str, str | None]:
+    """'a/b.fr.md' -> ('a/b.md', 'fr'); 'a/b.md' -> ('a/b.md', None)."""
+    stem, ext = path.rsplit(".", 1) if "." in path else (path, "")
+    m = _LANG_SUFFIX.match(stem)
+    if not m:
+        return path, None
+    return f"{m.group(1)}.{ext}", m.group(2)
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def load_paper(root: Path, slug: str) -> tuple[Paper | None, list[Diagnostic]]:
+    folder = f"papers/{slug}"
+    rel = f"{folder}/paper.yaml"
+    text, diags = read_text(root, rel)
+    if text is None:
+        return None, diags
+    data, lines, more = yaml_load(text, rel)
+    diags += more
+    if data is None and not more:
+        data = {}
+    if not isinstance(data, dict):
+        if not more:
+            diags.append(error("PK010", "paper.yaml must be a mapping of 'key: value' lines", rel, 1))
+        return None, diags
+    for key in data:
+        if key not in PAPER_KEYS:
+            diags.append(warning("PK011", f"unknown key '{key}' in paper.yaml", rel, lines.get(key),
+                                 hint=did_you_mean(str(key), PAPER_KEYS)))
+    if not data.get("title"):
+        diags.append(error("PK012", "paper.yaml has no title", rel, 1, hint="add a line 'title: ...'"))
+    sections = []
+    raw_sections = data.get("sections")
+    if not isinstance(raw_sections, list) or not raw_sections:
+        diags.append(error("PK012", "paper.yaml lists no sections", rel, lines.get("sections", 1),
+                           hint="add 'sections:' with one Markdown file name per line"))
+    else:
+        for name in raw_sections:
+            path = f"{folder}/{name}"
+            if not isinstance(name, str) or not inside(root, root / path) or Path(str(name)).is_absolute():
+                diags.append(error("PK105", f"section '{name}' is outside the project", rel,
+                                   lines.get("sections"), hint="sections live in the paper's folder"))
+                continue
+            sections.append(Path(path).as_posix())
+    languages = [str(x) for x in _as_list(data.get("languages"))]
+    pages = data.get("pages")
+    if pages is not None and (not isinstance(pages, int) or isinstance(pages, bool) or pages < 1):
+        diags.append(error("PK013", f"pages must be a whole number of pages, not '{pages}'", rel,
+                           lines.get("pages")))
+        pages = None
+    params = data.get("params") or {}
+    if not isinstance(params, dict):
+        diags.append(error("PK013", "params must be a mapping of name: value", rel, lines.get("params")))
+        params = {}
+    translated = {}
+    for path in sorted((root / folder).glob("paper.*.yaml")):
+        lang = path.name[len("paper."):-len(".yaml")]
+        trel = f"{folder}/{path.name}"
+        ttext, tdiags = read_text(root, trel)
+        diags += tdiags
+        if ttext is None:
+            continue
+        tdata, tlines, tmore = yaml_load(ttext, trel)
+        diags += tmore
+        if isinstance(tdata, dict):
+            for key in tdata:
+                if key not in PAPER_TEXT_KEYS and key != "translation":
+                    diags.append(warning("PK011", f"'{key}' cannot be translated in {path.name}", trel,
+                                         tlines.get(key), hint=f"translatable: {', '.join(PAPER_TEXT_KEYS)}"))
+            translated[lang] = tdata
+    return Paper(slug, folder, data, lines, tuple(sections), tuple(languages), pages,
+                 dict(params), translated), diags
+
+
+def _block_files(root: Path, folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.rglob("*.md") if p.is_file() or p.is_symlink())
+
+
+def load_blocks(root: Path, base: Path, alias: str | None) -> tuple[dict, dict, list[Diagnostic]]:
+    """Blocks under base/blocks; ids get 'alias:' when they come from a library."""
+    blocks, translations, diags = {}, {}, []
+    bdir = base / "blocks"
+    files = _block_files(root, bdir)
+    if len(files) > MAX_FILES:
+        return {}, {}, [error("PK104", f"too many files under {bdir.name}/ ({len(files)})", None)]
+    by_rel = {p.resolve().relative_to(root.resolve()).as_posix() if inside(root, p) else p.as_posix(): p
+              for p in files}
+    for rel, path in by_rel.items():
+        if not inside(root, path):
+            diags.append(error("PK105", f"'{path.relative_to(root).as_posix()}' is a link outside the project",
+                               path.relative_to(root).as_posix(),
+                               hint="copy the file into the project instead of linking to it"))
+            continue
+        source_rel, lang = split_lang(rel)
+        if lang is not None and source_rel in by_rel:
+            src, more = load_source(root, rel)
+            diags += more
+            if src is not None:
+                translations.setdefault(source_rel, {})[lang] = src
+            continue
+        src, more = load_source(root, rel)
+        diags += more
+        if src is None:
+            continue
+        local_id = path.relative_to(bdir).with_suffix("").as_posix()
+        block_id = f"{alias}:{local_id}" if alias else local_id
+        declared = src.meta.get("id")
+        if declared is None:
+            diags.append(error("PK302", f"block has no 'id' in its front matter (it should be '{local_id}')",
+                               rel, 1, hint=f"add 'id: {local_id}' so a move cannot silently change it"))
+        elif str(declared) != local_id:
+            diags.append(error("PK302", f"block id '{declared}' does not match its path (expected '{local_id}')",
+                               rel, src.meta_lines.get("id", 1),
+                               hint="a moved block must keep its id: move it back, or update every include"))
+        for key in src.meta:
+            if key not in BLOCK_KEYS:
+                diags.append(warning("PK303", f"unknown key '{key}' in block front matter", rel,
+                                     src.meta_lines.get(key), hint=did_you_mean(str(key), BLOCK_KEYS)))
+        status = src.meta.get("status", "draft")
+        if status not in BLOCK_STATUSES:
+            diags.append(error("PK303", f"block status '{status}' is not one of draft, approved, retired",
+                               rel, src.meta_lines.get("status"), hint=did_you_mean(str(status), BLOCK_STATUSES)))
+        blocks[block_id] = Block(block_id, src, alias)
+    return blocks, translations, diags
+
+
+def load_project(root: Path) -> Project:
+    root = root.resolve()
+    config, diags = load_config(root)
+    papers, sections, translations = {}, {}, {}
+    pdir = root / "papers"
+    for folder in sorted(pdir.iterdir()) if pdir.is_dir() else []:
+        if not (folder / "paper.yaml").is_file():
+            continue
+        paper, more = load_paper(root, folder.name)
+        diags += more
+        if paper is None:
+            continue
+        papers[paper.slug] = paper
+        for rel in paper.sections:
+            if rel in sections:
+                continue
+            src, more = load_source(root, rel)
+            if src is None:
+                # report at the paper.yaml line naming it: that is where the fix is
+                for d in more:
+                    if d.code == "PK101":
+                        line = _line_naming(root, paper, rel)
+                        diags.append(error("PK101", f"section file not found: {rel}", paper.yaml_path, line,
+                                           hint=_closest_file(root, rel)))
+                    else:
+                        diags.append(d)
+                continue
+            diags += more
+            sections[rel] = src
+            for tpath in sorted((root / rel).parent.glob(Path(rel).stem + ".*.md")):
+                trel = f"{Path(rel).parent.as_posix()}/{tpath.name}"
+                srel, lang = split_lang(trel)
+                if lang is None or srel != rel:
+                    continue
+                tsrc, tmore = load_source(root, trel)
+                diags += tmore
+                if tsrc is not None:
+                    translations.setdefault(rel, {})[lang] = tsrc
+    blocks, btrans, more = load_blocks(root, root, None)
+    diags += more
+    translations.update(btrans)
+    lib_states, lib_blocks, lib_trans, lib_bibs, more = libraries.load(root, config)
+    diags += more
+    for bid, block in lib_blocks.items():
+        blocks.setdefault(bid, block)
+    translations.update(lib_trans)
+
+    entries, bib_files = {}, []
+    for rel in ["references.bib", *lib_bibs]:
+        if not (root / rel).exists():
+            continue
+        text, more = libraries.read_bib(root, rel) if rel in lib_bibs else read_text(root, rel)
+        diags += more
+        if text is None:
+            continue
+        found, more = parse_bib(text, rel)
+        diags += more
+        bib_files.append(rel)
+        for key, entry in found.items():
+            if key in entries and entries[key].path != rel:
+                diags.append(error("PK205", f"citation key '{key}' is defined both in {entries[key].path} "
+                                   f"and in {rel}", rel, entry.line,
+                                   hint="rename one of them; the project's own entry is kept"))
+                continue
+            entries.setdefault(key, entry)
+    bibliography = Bibliography(entries, tuple(bib_files))
+    reference = root / "styles" / "reference.docx"
+    reference_docx = reference.read_bytes() if reference.is_file() and inside(root, reference) else None
+    return Project(root, config, papers, blocks, sections, translations, bibliography, tuple(diags),
+                   tuple(lib_states), reference_docx)
+
+
+def _line_naming(root: Path, paper: Paper, rel: str) -> int | None:
+    name = rel[len(paper.dir) + 1:]
+    text, _ = read_text(root, paper.yaml_path)
+    for i, ln in enumerate((text or "").split("\n"), 1):
+        if name in ln and ln.strip().startswith("-"):
+            return i
+    return paper.meta_lines.get("sections")
+
+
+def _closest_file(root: Path, rel: str) -> str | None:
+    folder = (root / rel).parent
+    if not folder.is_dir():
+        return None
+    return did_you_mean(Path(rel).name, [p.name for p in folder.glob("*.md")])

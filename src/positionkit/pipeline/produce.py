@@ -1,0 +1,252 @@
+"""Produce: resolved documents -> output bytes, doing shared work once.
+
+Citeproc runs once per document (or once per group of tailored documents, see batch.py) and
+feeds every format; pandoc runs and typst compiles go on a small thread pool.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Callable
+
+from positionkit.render.cite import citeproc
+from positionkit.diagnostics import Diagnostic, error
+from positionkit.languages import get_language
+from positionkit.load.project import Project
+from positionkit.render import RENDERERS, Handout, RenderError
+from positionkit.resolve.document import Resolved, Target
+
+
+@dataclass(frozen=True)
+class Event:
+    """Progress: one output done."""
+
+    path: str
+    status: str
+    """built | failed"""
+    done: int
+    total: int
+    elapsed: float
+    """Seconds since rendering started."""
+
+    @property
+    def eta(self) -> float:
+        return self.elapsed / self.done * (self.total - self.done) if self.done else 0.0
+
+
+Progress = Callable[[Event], None]
+@dataclass(frozen=True)
+class Job:
+    """One output file to make."""
+
+    doc: Resolved
+    format: str
+    path: str
+    """Project-relative output path."""
+
+
+def source_epoch(project: Project, slug: str) -> int:
+    """SOURCE_DATE_EPOCH if set, else the paper's date: the same inputs give the same bytes."""
+    env = os.environ.get("SOURCE_DATE_EPOCH")
+    if env and env.isdigit():
+        return int(env)
+    date = project.papers[slug].meta.get("date")
+    if isinstance(date, dt.datetime):
+        return int(date.replace(tzinfo=date.tzinfo or dt.timezone.utc).timestamp())
+    if isinstance(date, dt.date):
+        return int(dt.datetime(date.year, date.month, date.day, tzinfo=dt.timezone.utc).timestamp())
+    return 0
+
+
+def display_date(value, babel_locale: str) -> str | None:
+    if isinstance(value, dt.date):
+        from babel.dates import format_date
+
+        try:
+            return format_date(value, format="long", locale=babel_locale)
+        except Exception:  # an unknown locale must not stop a build: print ISO instead
+            return value.isoformat()
+    return str(value) if value else None
+
+
+def output_path(project: Project, target: Target, fmt: str) -> str:
+    out = project.config.output_dir
+    folder = f"{out}/{target.paper}" + (f"/{target.audience}" if target.audience else "")
+    return f"{folder}/{target.paper}.{target.lang}.{fmt}"
+
+
+def stamped(provenance: str | None, epoch: int) -> str:
+    """The footer's trace line: project commit and build date. The date is the build's
+    SOURCE_DATE_EPOCH (the paper's date unless set), so rebuilding gives the same bytes."""
+    day = dt.datetime.fromtimestamp(epoch, dt.timezone.utc).date().isoformat()
+    return f"{provenance} · {day}" if provenance else day
+
+
+def handout(project: Project, doc: Resolved, labels: dict, final: bool, provenance: str | None,
+            ast: dict | None = None) -> Handout:
+    lang = get_language(doc.target.lang)
+    epoch = source_epoch(project, doc.target.paper)
+    if ast is None:
+        ast = citeproc(project, doc.markdown, lang.pandoc_lang, labels["references"], epoch,
+                       project.csl_for(doc.target.paper))
+    meta = doc.meta
+    return Handout(ast=ast, lang=lang, title=str(meta.get("title") or ""), subtitle=meta.get("subtitle"),
+                   date=display_date(meta.get("date"), lang.babel_locale),
+                   organisations=tuple(meta.get("organisations") or ()), audience=meta.get("audience"),
+                   contact=meta.get("contact"), labels=labels, style=project.config.style,
+                   draft=not final, provenance=stamped(provenance, epoch), epoch=epoch,
+                   reference_docx=project.reference_docx, short_title=meta.get("short_title"),
+                   media=load_media(project, doc, ast))
+
+
+def load_media(project: Project, doc: Resolved, ast: dict) -> dict:
+    """The bytes of every image the AST prints, keyed by its target as pandoc wrote it. The check
+    stage has verified each file is inside the project; this is the build's edge, where it is read."""
+    from urllib.parse import unquote
+
+    from positionkit.render import media_targets
+    from positionkit.load.sources import inside
+
+    files = {unquote(dest): rel for dest, rel in doc.media}
+    media = {}
+    for target in media_targets(ast):
+        rel = files.get(unquote(target))
+        path = project.root / rel if rel else None
+        if path is not None and inside(project.root, path) and path.is_file():
+            media[target] = path.read_bytes()
+    return media
+
+
+def pdf_pages(data: bytes) -> int:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    return len(PdfReader(BytesIO(data)).pages)
+
+
+def render_jobs(project, jobs, labels, final, provenance, workers, progress, people):
+    """Render the stale outputs, doing shared work once (see batch.py).
+
+    Documents that differ only in audience values share one citeproc run; when their values are
+    plain Latin text they also share one DOCX and one Typst source, filled in per audience, so
+    each tailored output costs a text replacement and a typst compile.
+    """
+    from dataclasses import replace
+
+    from positionkit.render import cite_shared as batch
+    from positionkit.render.docx import writer as docx_mod
+    from positionkit.render import pdf as pdf_mod
+    from positionkit.resolve.document import localized
+
+    rendered: dict = {}
+    failures: dict = {}
+    docs = list({job.doc.target: job.doc for job in jobs}.values())
+    formats = {t: [j for j in jobs if j.doc.target == t] for t in (d.target for d in docs)}
+    src = project.config.source_lang
+
+    def values(doc) -> list[str]:
+        person = people.get((doc.target.paper, doc.target.audience))
+        if person is None:
+            return []
+        return [str(localized(person.params[n], doc.target.lang, src)) for n in sorted(person.params)] + \
+            [str(localized(person.name, doc.target.lang, src) or "")]
+
+    def key(doc):
+        return doc.target.paper, doc.target.lang, json.dumps({k: v for k, v in doc.meta.items() if k != "audience"},
+                                                             sort_keys=True, default=str)
+
+    def cite(doc, markdown):
+        lang = get_language(doc.target.lang)
+        return citeproc(project, markdown, lang.pandoc_lang, labels[doc.target.lang]["references"],
+                        source_epoch(project, doc.target.paper), project.csl_for(doc.target.paper))
+
+    def own(doc, g, i, ast):
+        """This document's handout: the group's AST with its values put back, or its own citeproc."""
+        if ast is not None and batch.safe(ast, g.tables[i]):
+            ast = batch.substitute(ast, g.tables[i]) if g.tables[i] else ast
+        else:
+            ast = cite(doc, doc.markdown)
+        return handout(project, doc, labels[doc.target.lang], final, provenance, ast)
+
+    stock = {"docx": docx_mod.render_docx, "pdf": pdf_mod.render_pdf}
+
+    def prepare(g):
+        """Cite the group's skeleton once; with plain values, render its shared DOCX / Typst source."""
+        first = docs[g.members[0]]
+        try:
+            ast = cite(first, g.markdown)
+        except RenderError as exc:
+            return error("PK601", f"pandoc could not process this paper: {exc}",
+                         project.papers[first.target.paper].yaml_path), {}
+        tables = [g.tables[i] for i in g.members]
+        tokens = {tok: "" for t in tables for tok in t}
+        shared = len(g.members) > 1 and batch.safe(ast, tokens) and all(
+            batch.shareable([*t.values(), str(docs[i].meta.get("audience") or "")]) for i, t in zip(g.members, tables))
+        templates = {}
+        if shared:
+            h = replace(handout(project, first, labels[first.target.lang], final, provenance, ast),
+                        audience=batch.META_TOKEN)
+            fmts = {j.format for i in g.members for j in formats[docs[i].target]}
+            if "docx" in fmts and RENDERERS["docx"] is stock["docx"]:
+                templates["docx"] = (h, _attempt(lambda: RENDERERS["docx"](h)))
+            if "pdf" in fmts and RENDERERS["pdf"] is stock["pdf"]:
+                templates["pdf"] = (h, _attempt(lambda: pdf_mod.typst_source(h)))
+        return ast, templates
+
+    def member(g, i, ast, templates):
+        """-> [(job, bytes | Diagnostic | RenderError)] for one document's outputs."""
+        doc = docs[i]
+        if isinstance(ast, Diagnostic):
+            return [(job, ast) for job in formats[doc.target]]
+        name = str(doc.meta.get("audience") or "")
+        out, mine = [], None
+        for job in formats[doc.target]:
+            if job.format in templates:
+                h, tpl = templates[job.format]
+                if isinstance(tpl, RenderError):
+                    out.append((job, tpl))
+                elif job.format == "docx":
+                    out.append((job, batch.fill_docx(tpl, g.tables[i], name, h.epoch)))
+                else:
+                    out.append((job, _attempt(lambda: pdf_mod.compile_pdf(h, batch.fill_typst(tpl, g.tables[i], name)))))
+                continue
+            try:
+                mine = mine or own(doc, g, i, ast)
+            except RenderError as exc:
+                out.append((job, exc))
+                continue
+            out.append((job, _attempt(lambda: RENDERERS[job.format](mine))))
+        return out
+
+    groups = batch.group(docs, lambda d: d.markdown, values, key)
+    started, done, total = time.perf_counter(), 0, len(jobs)
+    with ThreadPoolExecutor(workers or os.cpu_count() or 1) as pool:
+        prepared = list(pool.map(prepare, groups))
+        tasks = [pool.submit(member, g, i, *p) for g, p in zip(groups, prepared) for i in g.members]
+        for task in tasks:
+            for job, data in task.result():
+                done += 1
+                if isinstance(data, bytes):
+                    rendered[job.path] = data
+                elif isinstance(data, Diagnostic):
+                    failures[job.path] = data
+                else:
+                    failures[job.path] = error("PK602", f"rendering {job.path} failed: {data}", None)
+                if progress:
+                    progress(Event(job.path, "built" if isinstance(data, bytes) else "failed", done, total,
+                                   time.perf_counter() - started))
+    return rendered, failures
+
+
+def _attempt(fn):
+    try:
+        return fn()
+    except RenderError as exc:
+        return exc
+
+

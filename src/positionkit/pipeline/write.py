@@ -1,0 +1,103 @@
+"""Write: the only module that touches the output folder.
+
+Every output is written to a temporary file beside its destination and renamed into place only
+when all of them were written, manifest last; a failed or interrupted build leaves the previous
+outputs complete. A lock file makes a second build of the same project wait.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from contextlib import contextmanager
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from positionkit.diagnostics import Diagnostic, error
+
+LOCK_WAIT = 600
+_TEMP = re.compile(r"\..+\.\d+\.tmp")
+
+
+class Unavailable(Exception):
+    """The output folder cannot be locked: another build holds it, or it cannot be created."""
+
+    def diagnostic(self, rel: str) -> Diagnostic:
+        return error("PK902", str(self), rel, hint="wait for the other build, or check the folder's "
+                     "permissions; earlier outputs are unchanged")
+
+
+@contextmanager
+def locked(out_dir: Path, wait: float | None = None):
+    """Hold the output folder's lock (a second build waits for the first)."""
+    wait = LOCK_WAIT if wait is None else wait
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(out_dir / ".positionkit.lock"))
+        lock.acquire(timeout=wait)
+    except Timeout:
+        raise Unavailable(f"another build has held {out_dir.name}/.positionkit.lock for {wait:g} s") from None
+    except OSError as exc:
+        raise Unavailable(f"cannot use the output folder {out_dir.name}/: {exc.strerror or exc}") from None
+    try:
+        _sweep(out_dir)
+        yield
+    finally:
+        lock.release()
+
+
+def _sweep(out_dir: Path) -> None:
+    """Temp files of a build that was killed: holding the lock, nobody else is writing them."""
+    for path in out_dir.rglob(".*.tmp"):
+        if _TEMP.fullmatch(path.name) and path.is_file():
+            path.unlink(missing_ok=True)
+
+
+def temp_beside(dest: Path, data: bytes) -> Path:
+    """data written and flushed to disk in a temporary file beside dest (same file system, so the
+    rename that follows is atomic); nothing is left behind when writing fails."""
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def replace_file(dest: Path, data: bytes) -> None:
+    """Replace one file atomically, keeping its permissions (raises OSError)."""
+    tmp = temp_beside(dest, data)
+    try:
+        if dest.exists():
+            os.chmod(tmp, dest.stat().st_mode & 0o777)
+        os.replace(tmp, dest)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def commit(root: Path, files: dict) -> list[Diagnostic]:
+    """files: project-relative path -> bytes. All written or none replaced."""
+    temps: list[tuple[Path, Path]] = []
+    try:
+        for rel, data in files.items():
+            dest = root / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            temps.append((temp_beside(dest, data), dest))
+    except OSError as exc:
+        for done, _ in temps:
+            done.unlink(missing_ok=True)
+        return [error("PK901", f"cannot write {rel}: {exc.strerror or exc}", rel,
+                      hint="free some disk space or check permissions; earlier outputs are unchanged")]
+    for tmp, dest in temps:
+        os.replace(tmp, dest)
+    return []
+
+
+def manifest_bytes(manifest: dict) -> bytes:
+    return (json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()

@@ -1,0 +1,205 @@
+"""DOCX post-processing with python-docx: what pandoc's docx writer cannot do.
+
+Exact core properties, the handout's ``w:lang`` and script fonts in every style, right-to-left
+paragraphs it misses, the key-messages box as a shaded one-cell table, the draft header and the
+localised footer.
+"""
+
+from __future__ import annotations
+
+import io
+
+from positionkit.render.bidi import is_ltr
+from positionkit.render.docx.style import (
+    STYLE_NAMES,
+    W,
+    hex_color,
+    paragraph_style,
+    scrub_core,
+    set_val,
+    text_width,
+    tint,
+    write_footer)
+from positionkit.fonts import font_families
+from positionkit.render.handout import Handout
+from positionkit.render.docx.ooxml import child, set_fonts, set_lang, word_lang
+
+__all__ = ["postprocess"]
+
+
+def _language_fonts(doc, h: Handout) -> None:
+    """docDefaults and every style with an rPr: the handout's w:lang and script fonts."""
+    lang, style = h.lang, h.style
+    tag = word_lang(lang.pandoc_lang if lang.script != "latin" else lang.code)
+    east_asia = tag if lang.script == "cjk" else None
+    bidi = tag if lang.rtl else None
+    body = font_families(lang, style)
+    heading = font_families(lang, style, "heading")
+    cjk = next((f for f in body if "CJK" in f), None)
+    cjk_h = next((f for f in heading if "CJK" in f), None)
+    cs = body[0] if lang.script == "arabic" else None
+    styles = doc.styles.element
+    rpr_default = styles.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr")
+    set_lang(rpr_default, tag, east_asia=east_asia or "zh-CN", bidi=bidi or "ar-SA")
+    set_fonts(rpr_default, style.body_font, east_asia=cjk, cs=cs)
+    for st in styles.findall(f"{W}style"):
+        rpr = st.find(f"{W}rPr")
+        if rpr is None:
+            continue
+        if rpr.find(f"{W}lang") is not None:
+            set_lang(rpr, tag, east_asia=east_asia, bidi=bidi)
+        fonts = rpr.find(f"{W}rFonts")
+        if fonts is not None and (cjk or cs):
+            is_heading = fonts.get(f"{W}ascii") == style.heading_font
+            set_fonts(rpr, None, east_asia=cjk_h if is_heading else cjk, cs=cs)
+        if lang.script == "arabic":
+            # Complex-script runs take their size from szCs: keep it in step with sz.
+            # Arabic faces draw small: 15% up, as in the PDF.
+            sz = rpr.find(f"{W}sz")
+            if sz is not None:
+                set_val(rpr, "w:szCs", str(round(int(sz.get(f"{W}val")) * 1.15)))
+    if lang.script == "arabic":
+        sz = rpr_default.find(f"{W}sz")
+        if sz is not None:
+            set_val(rpr_default, "w:szCs", str(round(int(sz.get(f"{W}val")) * 1.15)))
+
+
+def _rtl(doc) -> None:
+    """Right-to-left everywhere except fallback passages in a left-to-right language, an
+    untranslated (Latin-script) title or subtitle, and Latin-script bibliography entries (set
+    right to left, an entry's final full stop jumps to the start of its line)."""
+    from docx.oxml import OxmlElement
+
+    fallback_id = paragraph_style(doc, STYLE_NAMES["fallback"]).style_id
+    title_ids = {paragraph_style(doc, name).style_id for name in ("Title", "Subtitle", "Bibliography")}
+    parts = [doc.element.body]
+    section = doc.sections[0]
+    parts += [section.header._element, section.footer._element]
+    for part in parts:
+        for p in part.iter(f"{W}p"):
+            ppr = p.find(f"{W}pPr")
+            pstyle = ppr.find(f"{W}pStyle") if ppr is not None else None
+            style_id = pstyle.get(f"{W}val") if pstyle is not None else None
+            if style_id == fallback_id:
+                continue
+            if style_id in title_ids and is_ltr("".join(t.text or "" for t in p.iter(f"{W}t"))):
+                for el in [*p.findall(f"{W}pPr/{W}bidi"), *p.findall(f"{W}r/{W}rPr/{W}rtl")]:
+                    el.getparent().remove(el)  # pandoc marks every paragraph of an RTL document
+                continue
+            ppr = p.get_or_add_pPr()
+            if ppr.find(f"{W}bidi") is None:
+                bidi = OxmlElement("w:bidi")
+                # schema order: bidi comes after numPr/pBdr/shd/tabs etc.; before spacing/ind/jc.
+                anchor = next((c for c in ppr if c.tag in {f"{W}{t}" for t in (
+                    "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing",
+                    "mirrorIndents", "suppressOverlap", "jc", "textDirection", "textAlignment",
+                    "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr",
+                    "pPrChange")}), None)
+                if anchor is not None:
+                    anchor.addprevious(bidi)
+                else:
+                    ppr.append(bidi)
+            for r in p.findall(f"{W}r"):
+                rpr = r.get_or_add_rPr()
+                if rpr.find(f"{W}rtl") is None:
+                    rpr.append(OxmlElement("w:rtl"))
+    sect = doc.element.body.find(f"{W}sectPr")
+    if sect is not None and sect.find(f"{W}bidi") is None:
+        anchor = next((c for c in sect if c.tag in {f"{W}{t}" for t in (
+            "rtlGutter", "docGrid", "printerSettings", "sectPrChange")}), None)
+        el = OxmlElement("w:bidi")
+        if anchor is not None:
+            anchor.addprevious(el)
+        else:
+            sect.append(el)
+
+
+def _key_messages_box(doc, accent: str, rtl: bool) -> None:
+    """Each run of key-messages paragraphs goes into a one-cell shaded table with an accent
+    rule on the start side: paragraph borders break apart wherever list indents differ."""
+    from docx.oxml import OxmlElement
+
+    ids = {paragraph_style(doc, STYLE_NAMES[k]).style_id for k in ("key_messages", "key_messages_heading")}
+    body = doc.element.body
+    groups: list[list] = []
+    current: list = []
+    for el in list(body):
+        style = el.find(f"{W}pPr/{W}pStyle") if el.tag == f"{W}p" else None
+        if style is not None and style.get(f"{W}val") in ids:
+            current.append(el)
+        elif current:
+            groups.append(current)
+            current = []
+    if current:
+        groups.append(current)
+    width = text_width(doc)
+    fill = tint(accent, 0.9)
+    for group in groups:
+        tbl = OxmlElement("w:tbl")
+        tblpr = child(tbl, "w:tblPr")
+        if rtl:
+            child(tblpr, "w:bidiVisual")
+        set_val(tblpr, "w:tblW", w=str(width), type="dxa")
+        borders = child(tblpr, "w:tblBorders")
+        for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+            set_val(borders, f"w:{side}", "nil")
+        set_val(tblpr, "w:tblLayout", type="fixed")
+        margins = child(tblpr, "w:tblCellMar")
+        for side, value in (("top", 100), ("left", 200), ("bottom", 120), ("right", 200)):
+            set_val(margins, f"w:{side}", w=str(value), type="dxa")
+        grid = child(tbl, "w:tblGrid")
+        set_val(grid, "w:gridCol", w=str(width))
+        tr = OxmlElement("w:tr")
+        tbl.append(tr)
+        tc = OxmlElement("w:tc")
+        tr.append(tc)
+        tcpr = child(tc, "w:tcPr")
+        set_val(tcpr, "w:tcW", w=str(width), type="dxa")
+        tcb = child(tcpr, "w:tcBorders")
+        # With bidiVisual, Word and LibreOffice read "left" as the start side.
+        set_val(tcb, "w:left", "single", sz="24", space="0", color=hex_color(accent))
+        set_val(tcpr, "w:shd", "clear", color="auto", fill=fill)
+        group[0].addprevious(tbl)
+        for p in group:
+            tc.append(p)
+        # Word needs a paragraph between a table and whatever follows to keep them apart.
+        spacer = OxmlElement("w:p")
+        spacer_ppr = child(spacer, "w:pPr")
+        set_val(spacer_ppr, "w:spacing", before="0", after="0", line="160", lineRule="exact")
+        tbl.addnext(spacer)
+
+
+def _draft_header(doc, label: str) -> None:
+    section = doc.sections[0]
+    section.header.is_linked_to_previous = False
+    header = section.header
+    p = header.paragraphs[0]
+    for r in list(p.runs):
+        r._element.getparent().remove(r._element)
+    p.style = paragraph_style(doc, STYLE_NAMES["draft"])
+    run = p.add_run(label.upper())
+    run.font.all_caps = False
+
+
+def postprocess(data: bytes, h: Handout, labels: dict[str, str]) -> bytes:
+    from docx import Document
+
+    doc = Document(io.BytesIO(data))
+    scrub_core(
+        doc,
+        title=h.title,
+        subject=h.subtitle or "",
+        author="; ".join(h.organisations),
+        language=h.lang.code,
+        epoch=h.epoch,
+    )
+    _language_fonts(doc, h)
+    _key_messages_box(doc, h.style.accent_color, h.lang.rtl)
+    if h.draft:
+        _draft_header(doc, labels.get("draft", "Draft"))
+    write_footer(doc, labels.get("page_of") or "{page} / {total}", h.provenance)
+    if h.lang.rtl:
+        _rtl(doc)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()

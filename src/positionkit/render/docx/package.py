@@ -1,0 +1,52 @@
+"""The DOCX zip as shipped: parts pandoc adds that the handout has no use for are dropped, the
+extended properties say who made the file and nothing else, pictures are not described by
+their source, and the zip is re-packed.
+
+pandoc always writes an empty ``word/comments.xml`` (with its relationship and content-type
+override) and copies ``docProps/app.xml`` from its template: an editing time, ``Normal.dotm``,
+"Microsoft Word 12" and word counts of the template, not of the handout.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+from positionkit.render.docx.ooxml import repack
+
+__all__ = ["APP_XML", "finish_package"]
+
+APP_XML = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+    b'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+    b"<Application>positionkit</Application><DocSecurity>0</DocSecurity></Properties>"
+)
+"""Extended properties: the producing application only (Word recounts pages and words itself)."""
+
+_DROPPED = {"word/comments.xml"}
+_COMMENTS_REL = re.compile(rb'<Relationship [^>]*Target="comments\.xml"[^>]*/>')
+_COMMENTS_TYPE = re.compile(rb'<Override [^>]*PartName="/word/comments\.xml"[^>]*/>')
+# pandoc describes each picture by its source: a whole data: URI. The drawing keeps the alt text.
+_PICTURE_SOURCE = re.compile(rb'(<pic:cNvPr [^>]*?descr=")data:[^"]*(")')
+
+
+def finish_package(data: bytes, epoch: int) -> bytes:
+    """``data`` without the comments part and with :data:`APP_XML`, re-packed byte-stably."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for name in src.namelist():
+            if name in _DROPPED:
+                continue
+            part = src.read(name)
+            if name == "docProps/app.xml":
+                part = APP_XML
+            elif name == "word/_rels/document.xml.rels":
+                part = _COMMENTS_REL.sub(b"", part)
+            elif name == "[Content_Types].xml":
+                part = _COMMENTS_TYPE.sub(b"", part)
+            elif name.startswith("word/") and name.endswith(".xml"):
+                part = _PICTURE_SOURCE.sub(rb"\1\2", part)
+            dst.writestr(name, part)
+    return repack(out.getvalue(), epoch)

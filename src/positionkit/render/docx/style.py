@@ -1,0 +1,305 @@
+"""DOCX styling: the reference document pandoc formats with, and helpers the post-processing
+shares with it (paragraph styles by purpose, the footer, exact core properties).
+
+The generated reference.docx carries the project's style: fonts, sizes, accent colour, page
+setup, Title/Subtitle/Author/Date, a shaded "Key Messages" style and a PAGE/NUMPAGES footer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from functools import lru_cache
+from typing import Any
+
+from positionkit.render.docx.ooxml import child, field_runs, set_fonts
+from positionkit.render.docx.package import finish_package
+from positionkit.render.pandoc import run_pandoc
+from positionkit.style import DEFAULT_STYLE, Style
+
+__all__ = [
+    "STYLE_NAMES",
+    "W",
+    "cached_reference",
+    "hex_color",
+    "paragraph_style",
+    "reference_docx",
+    "scrub_core",
+    "set_val",
+    "text_width",
+    "tint",
+    "write_footer",
+]
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+STYLE_NAMES = {
+    "key_messages": "Key Messages",
+    "key_messages_heading": "Key Messages Heading",
+    "fallback": "Fallback",
+    "fallback_notice": "Fallback Notice",
+    "audience": "Audience",
+    "contact": "Contact",
+    "draft": "Draft Mark",
+    "provenance": "Provenance",
+}
+"""Paragraph styles positionkit adds to pandoc's reference document (by purpose)."""
+
+_DRAFT_COLOR = "A4262C"
+_GREY = "595959"
+_PAPER = {"a4": (11906, 16838), "us-letter": (12240, 15840)}  # twentieths of a point
+_MARGIN_X, _MARGIN_TOP, _MARGIN_BOTTOM = 1304, 1418, 1361  # 2.3 cm, 2.5 cm, 2.4 cm
+
+
+def hex_color(color: str) -> str:
+    return color.lstrip("#").upper()
+
+
+def tint(color: str, amount: float) -> str:
+    """``color`` mixed with white (``amount`` 0..1 of white), as hex for ``w:shd``."""
+    h = hex_color(color)
+    rgb = [int(h[i:i + 2], 16) for i in (0, 2, 4)]
+    return "".join(f"{round(c + (255 - c) * amount):02X}" for c in rgb)
+
+
+
+@lru_cache(maxsize=1)
+def _pandoc_reference() -> bytes:
+    return run_pandoc(["--print-default-data-file", "reference.docx"], b"")
+
+
+def _pt(value: float) -> int:
+    """Half-points for ``w:sz``."""
+    return round(value * 2)
+
+
+def _rpr(style) -> Any:
+    return style.element.get_or_add_rPr()
+
+
+def _ppr(style) -> Any:
+    return style.element.get_or_add_pPr()
+
+
+def set_val(rpr, tag: str, val: str | None = None, **attrs: str) -> Any:
+    el = child(rpr, tag)
+    if val is not None:
+        el.set("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}val", val)
+    for k, v in attrs.items():
+        el.set("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}" + k, v)
+    return el
+
+
+def _spacing(style, before: int, after: int, line: int | None = None) -> None:
+    attrs = {"before": str(before), "after": str(after)}
+    if line:
+        attrs.update(line=str(line), lineRule="auto")
+    sp = set_val(_ppr(style), "w:spacing")
+    for k in list(sp.attrib):
+        del sp.attrib[k]
+    for k, v in attrs.items():
+        sp.set("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}" + k, v)
+
+
+def _font(style, family: str, size: float | None = None, *, bold: bool | None = None,
+          italic: bool | None = None, color: str | None = None) -> None:
+    rpr = _rpr(style)
+    set_fonts(rpr, family)
+    for tag in ("w:b", "w:bCs"):
+        if bold is not None:
+            set_val(rpr, tag, "1" if bold else "0")
+    for tag in ("w:i", "w:iCs"):
+        if italic is not None:
+            set_val(rpr, tag, "1" if italic else "0")
+    if color:
+        col = set_val(rpr, "w:color", hex_color(color))
+        for attr in ("themeColor", "themeShade", "themeTint"):
+            key = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}" + attr
+            if key in col.attrib:
+                del col.attrib[key]
+    if size:
+        set_val(rpr, "w:sz", str(_pt(size)))
+        set_val(rpr, "w:szCs", str(_pt(size)))
+
+
+def _box(style, fill: str, border: str, size: int, *, dashed: bool = False) -> None:
+    ppr = _ppr(style)
+    bdr = child(ppr, "w:pBdr")
+    left = set_val(bdr, "w:left", "dashed" if dashed else "single", sz=str(size), space="8", color=border)
+    del left  # kept for readability: one border on the side where lines start
+    if fill:
+        set_val(ppr, "w:shd", "clear", color="auto", fill=fill)
+    set_val(ppr, "w:ind", left="227", right="170")
+
+
+def paragraph_style(doc, name: str, base: str = "Normal"):
+    from docx.enum.style import WD_STYLE_TYPE
+
+    try:
+        return doc.styles[name]
+    except KeyError:
+        style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = doc.styles[base]
+        style.quick_style = True
+        return style
+
+
+def _style_document(doc, style: Style) -> None:
+    size, accent = style.font_size, style.accent_color
+    body, heading = style.body_font, style.heading_font
+    defaults = doc.styles.element.find(
+        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}docDefaults")
+    rpr = defaults.find(".//{http://schemas.openxmlformats.org/wordprocessingml/2006/main}rPr")
+    set_fonts(rpr, body)
+    set_val(rpr, "w:sz", str(_pt(size)))
+    set_val(rpr, "w:szCs", str(_pt(size)))
+    s = doc.styles
+    _font(s["Normal"], body, size, color="#262626")
+    _spacing(s["Normal"], 0, 0, line=264)
+    for name in ("Body Text", "First Paragraph"):
+        _spacing(s[name], 0, 160, line=264)
+        set_val(_ppr(s[name]), "w:jc", "both")
+    _spacing(s["Compact"], 40, 40, line=264)
+    _font(s["Title"], heading, size * 2, bold=True, color="#141414")
+    _spacing(s["Title"], 120, 120, line=240)
+    ppr = _ppr(s["Title"])
+    for el in ppr.findall("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}pBdr"):
+        ppr.remove(el)
+    set_val(_ppr(s["Title"]), "w:jc", "left")
+    set_val(_ppr(s["Title"]), "w:keepNext")
+    for el in (_ppr(s["Subtitle"]).find(f"{W}numPr"), _rpr(s["Subtitle"]).find(f"{W}spacing")):
+        if el is not None:  # pandoc's Subtitle is letter-spaced and numbered like a heading
+            el.getparent().remove(el)
+    _font(s["Subtitle"], heading, size * 1.3, bold=False, italic=False, color="#464646")
+    _spacing(s["Subtitle"], 0, 200, line=252)
+    _font(s["Author"], heading, size * 0.9, bold=True, color=accent)
+    _spacing(s["Author"], 0, 60)
+    set_val(_ppr(s["Author"]), "w:jc", "left")
+    bdr = child(_ppr(s["Author"]), "w:pBdr")
+    set_val(bdr, "w:bottom", "single", sz="18", space="6", color=hex_color(accent))
+    _font(s["Date"], body, size * 0.9, bold=False, color=_GREY)
+    _spacing(s["Date"], 0, 0)
+    set_val(_ppr(s["Date"]), "w:jc", "left")
+    audience = paragraph_style(doc, STYLE_NAMES["audience"], "Date")
+    _font(audience, body, size * 0.9, color=_GREY)
+    contact = paragraph_style(doc, STYLE_NAMES["contact"], "Date")
+    _font(contact, body, size * 0.9, color=_GREY)
+    _spacing(contact, 0, 320)
+    cbdr = child(_ppr(contact), "w:pBdr")
+    set_val(cbdr, "w:bottom", "single", sz="4", space="8", color="BFBFBF")
+    levels = [(1, 1.25, True, False), (2, 1.08, True, False), (3, 1.0, True, True)]
+    for level, scale, bold, italic in levels:
+        st = s[f"Heading {level}"]
+        _font(st, heading, size * scale, bold=bold, italic=italic, color=accent)
+        _spacing(st, 360 if level == 1 else 260, 100 if level == 1 else 80)
+    for level in range(4, 10):
+        _font(s[f"Heading {level}"], heading, size, bold=True, color=accent)
+    _font(s["Footnote Text"], body, size * 0.82)
+    _spacing(s["Footnote Text"], 0, 40, line=240)
+    _font(s["Bibliography"], body, size * 0.9)
+    _spacing(s["Bibliography"], 0, 80, line=252)
+    set_val(_ppr(s["Bibliography"]), "w:ind", left="454", hanging="454")
+    _font(s["Hyperlink"], body, color=accent)
+
+    km = paragraph_style(doc, STYLE_NAMES["key_messages"])
+    _font(km, body, size)
+    _spacing(km, 40, 80, line=264)
+    set_val(_ppr(km), "w:shd", "clear", color="auto", fill=tint(accent, 0.9))
+    kmh = paragraph_style(doc, STYLE_NAMES["key_messages_heading"], STYLE_NAMES["key_messages"])
+    _font(kmh, heading, size * 1.05, bold=True, color=accent)
+    _spacing(kmh, 120, 80)
+    set_val(_ppr(kmh), "w:keepNext")
+    fb = paragraph_style(doc, STYLE_NAMES["fallback"], "Body Text")
+    _box(fb, "", "8C8C8C", 6, dashed=True)
+    fbn = paragraph_style(doc, STYLE_NAMES["fallback_notice"], STYLE_NAMES["fallback"])
+    _font(fbn, body, size * 0.8, italic=True, color=_GREY)
+    _spacing(fbn, 120, 40)
+    set_val(_ppr(fbn), "w:keepNext")
+    draft = paragraph_style(doc, STYLE_NAMES["draft"], "Normal")
+    _font(draft, body, size * 0.8, bold=True, color="#" + _DRAFT_COLOR)
+    set_val(_ppr(draft), "w:jc", "right")
+    prov = paragraph_style(doc, STYLE_NAMES["provenance"], "Normal")
+    _font(prov, body, size * 0.72, color="#7F7F7F")
+
+
+def _page_setup(doc, style: Style) -> None:
+    from docx.shared import Twips
+
+    section = doc.sections[0]
+    width, height = _PAPER[style.paper_size]
+    section.page_width, section.page_height = Twips(width), Twips(height)
+    section.left_margin = section.right_margin = Twips(_MARGIN_X)
+    section.top_margin, section.bottom_margin = Twips(_MARGIN_TOP), Twips(_MARGIN_BOTTOM)
+    section.header_distance = section.footer_distance = Twips(680)
+
+
+def text_width(doc) -> int:
+    section = doc.sections[0]
+    return int((section.page_width - section.left_margin - section.right_margin) / 635)
+
+
+def write_footer(doc, page_of: str, provenance: str | None) -> None:
+    """Provenance at the start, "Page X of Y" (Word fields) at the end, on one line."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    section = doc.sections[0]
+    section.footer.is_linked_to_previous = False
+    footer = section.footer
+    for p in list(footer.paragraphs)[1:]:
+        p._element.getparent().remove(p._element)
+    p = footer.paragraphs[0]
+    for r in list(p._element):
+        if r.tag != qn("w:pPr"):
+            p._element.remove(r)
+    p.style = paragraph_style(doc, STYLE_NAMES["provenance"])
+    ppr = p._element.get_or_add_pPr()
+    tabs = child(ppr, "w:tabs")
+    for t in list(tabs):
+        tabs.remove(t)
+    tab = OxmlElement("w:tab")
+    tab.set(qn("w:val"), "right")
+    tab.set(qn("w:pos"), str(text_width(doc)))
+    tabs.append(tab)
+    bdr = child(ppr, "w:pBdr")
+    set_val(bdr, "w:top", "single", sz="4", space="4", color="D9D9D9")
+    if provenance:
+        p.add_run(provenance)
+    p.add_run().add_tab()
+    for run in field_runs(page_of, {"page": ("PAGE", "1"), "total": ("NUMPAGES", "1")}):
+        p._element.append(run)
+
+
+def reference_docx(style: Style = DEFAULT_STYLE) -> bytes:
+    """A reference.docx for pandoc carrying ``style``: fonts, sizes, accent colour, page setup,
+    Title/Subtitle/Author/Date, a shaded "Key Messages" style and a PAGE/NUMPAGES footer.
+
+    Coalitions can hand-edit it (``styles/reference.docx``); :func:`render_docx` accepts it back.
+    """
+    from docx import Document
+
+    doc = Document(io.BytesIO(_pandoc_reference()))
+    _style_document(doc, style)
+    _page_setup(doc, style)
+    write_footer(doc, "Page {page} of {total}", None)
+    scrub_core(doc, title="", epoch=0)
+    out = io.BytesIO()
+    doc.save(out)
+    return finish_package(out.getvalue(), 0)
+
+
+def scrub_core(doc, *, title: str, epoch: int, subject: str = "", author: str = "",
+                language: str = "") -> None:
+    when = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).replace(tzinfo=None)
+    cp = doc.core_properties
+    cp.title, cp.subject, cp.author, cp.language = title, subject, author, language
+    cp.last_modified_by = ""
+    cp.comments = cp.keywords = cp.category = cp.content_status = ""
+    cp.identifier = cp.version = ""
+    cp.revision = 1
+    cp.created = cp.modified = when
+
+
+@lru_cache(maxsize=8)
+def cached_reference(style: Style) -> bytes:
+    return reference_docx(style)
