@@ -9,8 +9,9 @@ import subprocess
 import pytest
 
 from positionkit.pipeline.prepare import check_project
-from positionkit.load.labels import project_labels
+from positionkit.resolve.labels import project_labels
 from positionkit.languages import get_language
+from positionkit.load.project import load_project
 
 TODAY = dt.date.today().isoformat()
 
@@ -286,7 +287,7 @@ def test_label_fallback_warns_and_prints_english(make_project):
                                "draft: Entwurf\nfallback_notice: 'Noch nicht übersetzt: Originaltext auf {language}'\n"
                                "contact: Kontakt\n",
     })
-    labels, diags = project_labels(root, get_language("de"))
+    labels, diags = project_labels(load_project(root), get_language("de"))
     assert [d.format() for d in diags] == [
         "styles/i18n/de.yaml: warning[PK405] no de label for references: English is printed "
         "(add references: ... to styles/i18n/de.yaml)"]

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from positionkit.cli.main import main
 from positionkit.languages import get_language
-from positionkit.render.labels import language_name, load_labels
+from positionkit.labels import language_name, load_labels
 
 pypdf = pytest.importorskip("pypdf")
 

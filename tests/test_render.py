@@ -15,7 +15,7 @@ import pytest
 from positionkit.languages import LANGUAGES, get_language
 from positionkit.render import RENDERERS, Handout, RenderError, reference_docx, render_docx, render_pdf
 from positionkit.fonts import cjk_font_paths, font_families, missing_glyphs
-from positionkit.render.labels import LABEL_KEYS, load_labels
+from positionkit.labels import LABEL_KEYS, load_labels
 from positionkit.render.pandoc import run_pandoc
 from positionkit.style import DEFAULT_STYLE, Style
 

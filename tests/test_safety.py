@@ -269,7 +269,7 @@ def test_sandbox_keeps_files_out_even_past_the_checks(tmp_path):
     """Feed the renderers directly (no checks): pandoc --sandbox and Typst's empty root read nothing."""
     from positionkit import render
     from positionkit.pipeline.build import handout
-    from positionkit.load.labels import project_labels
+    from positionkit.resolve.labels import project_labels
     from positionkit.languages import get_language
     from positionkit.load.project import load_project
     from positionkit.resolve.document import Target, resolve
@@ -281,7 +281,7 @@ def test_sandbox_keeps_files_out_even_past_the_checks(tmp_path):
         f"[link]({tmp_path}/secret.txt)\n")})
     project = load_project(root)
     doc = resolve(project, Target("note", "en"))
-    labels, _ = project_labels(root, get_language("en"))
+    labels, _ = project_labels(project, get_language("en"))
     h = handout(project, doc, labels, False, None)
     outputs = {}
     for fmt, renderer in render.RENDERERS.items():

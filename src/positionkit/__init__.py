@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from positionkit.version import __version__
+from positionkit.version import __version__  # noqa: F401 (public)
 
 _EXPORTS = {
     "BuildResult": "positionkit.pipeline.build",
@@ -32,7 +32,7 @@ _EXPORTS = {
 
 __all__ = sorted([*_EXPORTS, "__version__"])
 
-if TYPE_CHECKING:  # static checkers see the real names
+if TYPE_CHECKING:  # static checkers see the real names  # noqa: F401
     from positionkit.diagnostics import Diagnostic, Severity
     from positionkit.load.project import Project, load_project
     from positionkit.pipeline.build import BuildResult, build

@@ -8,6 +8,7 @@ from __future__ import annotations
 import unicodedata
 
 from positionkit.diagnostics import error
+from positionkit.fonts import missing_glyphs
 from positionkit.languages import get_language
 from positionkit.markdown import citations
 
@@ -29,8 +30,6 @@ def _show(ch: str) -> str:
 
 
 def check(ctx):
-    from positionkit.fonts import missing_glyphs
-
     style = ctx.project.config.style
     for doc in ctx.resolved:
         lang = get_language(doc.target.lang)

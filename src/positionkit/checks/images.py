@@ -10,21 +10,21 @@ from __future__ import annotations
 from urllib.parse import unquote
 
 from positionkit.diagnostics import error, warning
-from positionkit.render.media import image_type
+from positionkit.load.images import MISSING, OUTSIDE, TOO_LARGE, MAX_IMAGE_BYTES, image_type
 from positionkit.markdown import REMOTE_SCHEMES, URL_SCHEME, image_path, images
-from positionkit.load.sources import inside
+
 
 def check(ctx):
-    root = ctx.project.root
+    table = ctx.project.images
     for doc in ctx.resolved:
         for alt, dest, ln, col in images(doc.lines):
             if not alt.strip():
                 yield warning("PK505", "image has no alt text", ln.path, ln.line, col,
                               hint="describe what it shows for readers who cannot see it: ![Chart of ...](file.png)")
-            yield from _check_path(root, dest, ln, col)
+            yield from _check_path(table, dest, ln, col)
 
 
-def _check_path(root, dest, ln, col):
+def _check_path(table, dest, ln, col):
     scheme = URL_SCHEME.match(dest)
     if scheme and len(scheme.group(1)) > 1 and scheme.group(1).lower() in REMOTE_SCHEMES:
         yield warning("PK506", f"image '{dest[:80]}' is not a file in the project and will not be printed",
@@ -34,24 +34,22 @@ def _check_path(root, dest, ln, col):
         yield error("PK504", "image has no file name", ln.path, ln.line, col)
         return
     rel = image_path(dest, ln.path)
+    found = table.get(rel) if rel is not None else None
     if rel is None:
         yield error("PK105", f"image '{dest}' is outside the project", ln.path, ln.line, col,
                     hint="images must be files inside the project, given relative to the Markdown file")
-    elif rel == ".." or rel.startswith("../") or not inside(root, root / rel):
+    elif found is None or found.problem == OUTSIDE:
         yield error("PK105", f"image '{dest}' is outside the project", ln.path, ln.line, col,
                     hint="images must be files inside the project, given relative to the Markdown file "
                     "(symlinks pointing out are refused)")
-    elif not (root / rel).is_file():
+    elif found.problem == MISSING:
         yield error("PK504", f"image not found: {rel}", ln.path, ln.line, col,
                     hint="image paths are relative to the Markdown file that shows them")
-    elif image_type(_head(root / rel)) is None:
+    elif found.problem == TOO_LARGE:
+        yield error("PK504", f"image {rel} is larger than {MAX_IMAGE_BYTES // (1024 * 1024)} MB", ln.path,
+                    ln.line, col, hint="export it at the size it prints (a handout needs 300 dpi at most)")
+    elif found.data is None:
+        yield error("PK504", f"image {rel} cannot be read", ln.path, ln.line, col)
+    elif image_type(found.data[:4096]) is None:
         yield warning("PK511", f"image {rel} is not PNG, JPEG, GIF or SVG: its alt text is printed instead",
                       ln.path, ln.line, col, hint="export it as PNG (charts: SVG)")
-
-
-def _head(path) -> bytes:
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(4096)
-    except OSError:
-        return b""

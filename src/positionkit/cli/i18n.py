@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from positionkit.cli.main import report
 from positionkit.translations import stamping
 from positionkit.translations import status as tr
 from positionkit.diagnostics import Diagnostic
@@ -24,15 +25,13 @@ def i18n():
 
 
 def _load(obj):
-    from positionkit.load.project import load_project
+    from positionkit.load.project import load_project  # lazy: keeps `positionkit --help` fast (start-up time)
 
     project = load_project(obj.root)
     return project, [d for d in project.diagnostics if d.severity.value == "error"]
 
 
 def _exit(diags: list[Diagnostic], fmt: str = "text") -> int:
-    from positionkit.cli.main import report
-
     return report(diags, fmt)
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from positionkit.cli.main import EXIT_OK, pass_ctx, report
 from positionkit.diagnostics import error
 
 WORKFLOW = ".github/workflows/positionkit.yml"
@@ -52,23 +53,19 @@ jobs:
 
 
 def _finish(lines, diags) -> None:
-    from positionkit.cli.main import EXIT_OK, report
-
     for line in lines:
         click.echo(line)
     sys.exit(report(diags) if diags else EXIT_OK)
 
 
 def register(main: click.Group) -> None:
-    from positionkit.cli.main import pass_ctx
-
     @main.command()
     @click.argument("aliases", nargs=-1, metavar="[ALIAS]...")
     @pass_ctx
     def sync(obj, aliases):
         """Fetch libraries into .positionkit/libraries/ at the commits positionkit.lock pins (and pin
         new ones). The only command besides update that uses the network."""
-        from positionkit.libraries.sync import sync as run
+        from positionkit.libraries.sync import sync as run  # lazy: keeps `positionkit --help` fast (start-up time)
 
         _finish(*run(obj.root, aliases))
 
@@ -78,7 +75,7 @@ def register(main: click.Group) -> None:
     def update(obj, aliases):
         """Move libraries to the newest commit of their ref, rewrite positionkit.lock, and report
         what changed: blocks, parameters, licences, affected papers, stale translations."""
-        from positionkit.libraries.sync import update as run
+        from positionkit.libraries.sync import update as run  # lazy: keeps `positionkit --help` fast (start-up time)
 
         _finish(*run(obj.root, aliases))
 
@@ -88,7 +85,7 @@ def register(main: click.Group) -> None:
     def vendor(obj, aliases):
         """Copy the locked library content into vendor/<alias>/ (commit it) so the project builds
         without the network or the upstream repository."""
-        from positionkit.libraries.sync import vendor as run
+        from positionkit.libraries.sync import vendor as run  # lazy: keeps `positionkit --help` fast (start-up time)
 
         _finish(*run(obj.root, aliases))
 
@@ -98,7 +95,7 @@ def register(main: click.Group) -> None:
     def init_ci(obj, service):
         """Write a CI workflow (GitHub Actions) that syncs, checks, builds (--final on tags) and keeps
         the handouts as an artifact."""
-        from positionkit.load.config import load_config
+        from positionkit.load.config import load_config  # lazy: keeps `positionkit --help` fast (start-up time)
 
         root: Path = obj.root
         dest = root / WORKFLOW

@@ -67,7 +67,7 @@ def main(ctx: click.Context, directory: str | None):
 def build(obj: Context, papers, formats, langs, audiences, final, strict, jobs):
     """Build handouts: build/<paper>/<paper>.<lang>.<docx|pdf>, or with --audience
     build/<paper>/<audience>/<paper>.<lang>.<docx|pdf>. Unchanged outputs are reused."""
-    from positionkit.pipeline.build import build as run
+    from positionkit.pipeline.build import build as run  # lazy: keeps `positionkit --help` fast (start-up time)
 
     root = obj.root
 
@@ -114,7 +114,7 @@ def _summary(result) -> None:
 @pass_ctx
 def check(obj: Context, papers, fmt, strict, final):
     """Run every check without rendering."""
-    from positionkit.pipeline.prepare import check_project
+    from positionkit.pipeline.prepare import check_project  # lazy: keeps `positionkit --help` fast (start-up time)
 
     diags = check_project(obj.root, papers, final=final)
     code = report(diags, fmt, strict or final)
@@ -128,7 +128,7 @@ def check(obj: Context, papers, fmt, strict, final):
 @pass_ctx
 def list_(obj: Context):
     """Show papers, their languages, sections and page budgets."""
-    from positionkit.load.project import load_project
+    from positionkit.load.project import load_project  # lazy: keeps `positionkit --help` fast (start-up time)
 
     project = load_project(obj.root)
     if not project.papers:
@@ -148,7 +148,7 @@ def list_(obj: Context):
 @click.argument("directory", type=click.Path(file_okay=False))
 def new(directory):
     """Create a new project in DIRECTORY that builds out of the box."""
-    from positionkit.cli.scaffold import new_project
+    from positionkit.cli.scaffold import new_project  # lazy: keeps `positionkit --help` fast (start-up time)
 
     target = Path(directory)
     problem = new_project(target)
@@ -164,15 +164,15 @@ def styles(obj: Context, write_path):
     """Show the style settings; --write generates styles/reference.docx from them."""
     from dataclasses import asdict
 
-    from positionkit.load.config import load_config
-    from positionkit.render import reference_docx
+    from positionkit.load.config import load_config  # lazy: keeps `positionkit --help` fast (start-up time)
+    from positionkit.render import reference_docx  # lazy: keeps `positionkit --help` fast (start-up time)
 
     root = obj.root
     config, diags = load_config(root)
     for key, value in asdict(config.style).items():
         click.echo(f"{key} = {value!r}")
     if write_path:
-        from positionkit.pipeline import write
+        from positionkit.pipeline import write  # lazy: keeps `positionkit --help` fast (start-up time)
 
         diags += write.commit(root, {"styles/reference.docx": reference_docx(config.style)})
         click.echo("wrote styles/reference.docx (builds use it while it exists; delete it to go back "

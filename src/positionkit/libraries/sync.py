@@ -8,8 +8,11 @@ import shutil
 from pathlib import Path
 
 from positionkit.libraries import git as libgit, report as libreport
+from positionkit.libraries import lockfile
 from positionkit.load import lock
 from positionkit.load.config import CONFIG_NAME, Config, Library, load_config
+from positionkit.load.project import load_project
+from positionkit.resolve.document import Target, resolve
 from positionkit.diagnostics import Diagnostic, error, has_errors
 from positionkit.load.libraries import (
     CACHE_DIR,
@@ -174,7 +177,7 @@ def sync(root: Path, aliases=()) -> tuple[list[str], list[Diagnostic]]:
         del new_pins[alias]
         lines.append(f"{alias}: removed from {lock.LOCK_NAME} (no longer declared)")
     if new_pins != pins:
-        lock.write(root, new_pins)
+        lockfile.write(root, new_pins)
         lines.append(f"wrote {lock.LOCK_NAME}")
     if not config.libraries:
         lines.append(f"no libraries declared in {CONFIG_NAME}")
@@ -193,9 +196,6 @@ def _snapshot(root: Path, lib: Library, pin: lock.Pin | None) -> dict | None:
 
 def _uses(root: Path) -> dict:
     """paper slug -> ids of the blocks it includes, in any of its languages."""
-    from positionkit.load.project import load_project
-    from positionkit.resolve.document import Target, resolve
-
     project = load_project(root)
     uses = {}
     for slug, paper in project.papers.items():
@@ -233,7 +233,7 @@ def update(root: Path, aliases=()) -> tuple[list[str], list[Diagnostic]]:
         if line is not None:
             moved.append(lib)
     if new_pins != pins:
-        lock.write(root, new_pins)
+        lockfile.write(root, new_pins)
     for alias, uses_after in _uses(root).items():
         uses[alias] = uses.get(alias, set()) | uses_after
     for lib in moved:

@@ -16,6 +16,7 @@ from pathlib import Path
 from positionkit.load import lock
 from positionkit.load.config import CONFIG_NAME, Config, Library
 from positionkit.diagnostics import Diagnostic, error, warning
+from positionkit.load.blocks import load_blocks
 from positionkit.load.sources import inside, read_text
 
 CACHE_DIR = ".positionkit/libraries"
@@ -174,8 +175,6 @@ def load_one(root: Path, lib: Library, pin: lock.Pin | None):
              for rel in refused]
     content = content_hash(folder)
     diags += check_pin(root, lib, pin, origin, folder_rel, content)
-    from positionkit.load.project import load_blocks  # project imports this module: import late
-
     blocks, translations, more = load_blocks(folder, folder, lib.alias)
     more = [d for d in more if d.code != "PK105"]  # links out: reported above as PK707
     blocks, translations, more = _rebase(folder_rel, blocks, translations, more)

@@ -1,6 +1,6 @@
 """positionkit.lock: which commit and which content each library is pinned to.
 
-Written only by `sync`, `update` and `vendor`; committed with the project so that anyone, years
+Read here; written only by `sync`, `update` and `vendor` (libraries/lockfile.py); committed with the project so that anyone, years
 later, gets exactly the library content a handout was built from. TOML, one table per alias.
 """
 from __future__ import annotations
@@ -11,12 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from positionkit.diagnostics import Diagnostic, error
-from positionkit.pipeline.write import replace_file
 
 LOCK_NAME = "positionkit.lock"
 VERSION = 1
-_HEADER = ("# positionkit.lock: written by `positionkit sync`, `update` and `vendor`.\n"
-           "# Commit it with the project; do not edit it by hand.\n")
 
 
 @dataclass(frozen=True)
@@ -73,27 +70,3 @@ def read(root: Path) -> tuple[dict[str, Pin], list[Diagnostic]]:
             continue
         pins[alias] = Pin(alias, **fields)
     return pins, diags
-
-
-def _q(value: str) -> str:
-    """A TOML basic string."""
-    out = value.replace("\\", "\\\\").replace('"', '\\"')
-    out = "".join(c if c >= " " and c != "\x7f" else f"\\u{ord(c):04x}" for c in out)
-    return f'"{out}"'
-
-
-def dumps(pins: dict[str, Pin]) -> str:
-    parts = [_HEADER, f"version = {VERSION}\n"]
-    for alias in sorted(pins):
-        pin = pins[alias]
-        parts.append(f"\n[libraries.{alias}]\n")
-        for key in ("git", "path", "ref", "commit", "content"):
-            value = getattr(pin, key)
-            if value is not None:
-                parts.append(f"{key} = {_q(value)}\n")
-    return "".join(parts)
-
-
-def write(root: Path, pins: dict[str, Pin]) -> None:
-    """Temp file + rename: an interrupted sync never leaves half a lock."""
-    replace_file(root / LOCK_NAME, dumps(pins).encode("utf-8"))

@@ -1,26 +1,25 @@
 """Load: read every input of a project once into frozen data. No I/O happens after this stage."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from positionkit.load import libraries
+from positionkit.load.blocks import BLOCK_STATUSES, Block, load_blocks  # noqa: F401 (re-exported)
+from positionkit.load.audiences import load as load_audiences
 from positionkit.load.bib import Bibliography, parse_bib
 from positionkit.load.config import Config, load_config
+from positionkit.load.images import load_images
+from positionkit.load.label_files import load_label_files
 from positionkit.load.stamps import TEXT_KEYS
 from positionkit.diagnostics import Diagnostic, did_you_mean, error, warning
-from positionkit.load.sources import Source, inside, load_source, read_text, yaml_load
+from positionkit.load.sources import inside, load_source, read_text, yaml_load
+from positionkit.load.sources import split_lang, translation_path  # noqa: F401 (re-exported)
 
 PAPER_KEYS = ("title", "subtitle", "date", "organisations", "audience", "contact", "languages",
               "sections", "csl", "pages", "params", "words", "audiences", "short_title")
 PAPER_TEXT_KEYS = TEXT_KEYS
 """paper.yaml fields a paper.<lang>.yaml may translate."""
-BLOCK_KEYS = ("id", "title", "summary", "topics", "status", "owner", "license", "reviewed",
-              "review_by", "params", "variants", "rev")
-BLOCK_STATUSES = ("draft", "approved", "retired")
-_LANG_SUFFIX = re.compile(r"^(.+)\.([a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)$")
-MAX_FILES = 5000
 
 
 @dataclass(frozen=True)
@@ -45,33 +44,6 @@ class Paper:
 
 
 @dataclass(frozen=True)
-class Block:
-    id: str
-    """'topic/name' for the project's blocks, 'alias:topic/name' for a library's."""
-    source: Source
-    library: str | None = None
-    """Alias of the library it came from; None for the project's own blocks."""
-
-    @property
-    def meta(self) -> dict:
-        return self.source.meta
-
-    @property
-    def status(self) -> str:
-        return str(self.meta.get("status", "draft"))
-
-    @property
-    def params(self) -> dict:
-        p = self.meta.get("params") or {}
-        return p if isinstance(p, dict) else {}
-
-    @property
-    def variants(self) -> dict:
-        v = self.meta.get("variants") or {}
-        return v if isinstance(v, dict) else {}
-
-
-@dataclass(frozen=True)
 class Project:
     root: Path
     config: Config
@@ -89,6 +61,17 @@ class Project:
     """libraries.LibraryState for each declared library."""
     reference_docx: bytes | None = None
     """styles/reference.docx when the project keeps a hand-edited Word house style."""
+    label_files: dict = field(default_factory=dict)
+    """language code -> {label key: text} from styles/i18n/<code>.yaml."""
+    audience_files: dict = field(default_factory=dict)
+    """project-relative path -> (AudienceSet or None, its diagnostics), for every audiences file the
+    project or a paper names. Its problems are reported by the commands that use audiences."""
+    images: dict = field(default_factory=dict)
+    """project-relative path -> load.images.Image, for every image a text shows."""
+
+    def audiences(self, rel: str):
+        """-> (AudienceSet or None, diagnostics) for an audiences file the project names."""
+        return self.audience_files.get(rel, (None, ()))
 
     def csl_for(self, slug: str) -> str | None:
         """The paper's own CSL style when paper.yaml names one, else the project's."""
@@ -97,20 +80,6 @@ class Project:
 
     def rel(self, path: Path) -> str:
         return path.resolve().relative_to(self.root.resolve()).as_posix()
-
-
-def translation_path(source: str, lang: str) -> str:
-    stem, ext = source.rsplit(".", 1)
-    return f"{stem}.{lang}.{ext}"
-
-
-def split_lang(path: str) -> tuple[str, str | None]:
-    """'a/b.fr.md' -> ('a/b.md', 'fr'); 'a/b.md' -> ('a/b.md', None)."""
-    stem, ext = path.rsplit(".", 1) if "." in path else (path, "")
-    m = _LANG_SUFFIX.match(stem)
-    if not m:
-        return path, None
-    return f"{m.group(1)}.{ext}", m.group(2)
 
 
 def _as_list(value) -> list:
@@ -182,60 +151,6 @@ def load_paper(root: Path, slug: str) -> tuple[Paper | None, list[Diagnostic]]:
                  dict(params), translated), diags
 
 
-def _block_files(root: Path, folder: Path) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.rglob("*.md") if p.is_file() or p.is_symlink())
-
-
-def load_blocks(root: Path, base: Path, alias: str | None) -> tuple[dict, dict, list[Diagnostic]]:
-    """Blocks under base/blocks; ids get 'alias:' when they come from a library."""
-    blocks, translations, diags = {}, {}, []
-    bdir = base / "blocks"
-    files = _block_files(root, bdir)
-    if len(files) > MAX_FILES:
-        return {}, {}, [error("PK104", f"too many files under {bdir.name}/ ({len(files)})", None)]
-    by_rel = {p.resolve().relative_to(root.resolve()).as_posix() if inside(root, p) else p.as_posix(): p
-              for p in files}
-    for rel, path in by_rel.items():
-        if not inside(root, path):
-            diags.append(error("PK105", f"'{path.relative_to(root).as_posix()}' is a link outside the project",
-                               path.relative_to(root).as_posix(),
-                               hint="copy the file into the project instead of linking to it"))
-            continue
-        source_rel, lang = split_lang(rel)
-        if lang is not None and source_rel in by_rel:
-            src, more = load_source(root, rel)
-            diags += more
-            if src is not None:
-                translations.setdefault(source_rel, {})[lang] = src
-            continue
-        src, more = load_source(root, rel)
-        diags += more
-        if src is None:
-            continue
-        local_id = path.relative_to(bdir).with_suffix("").as_posix()
-        block_id = f"{alias}:{local_id}" if alias else local_id
-        declared = src.meta.get("id")
-        if declared is None:
-            diags.append(error("PK302", f"block has no 'id' in its front matter (it should be '{local_id}')",
-                               rel, 1, hint=f"add 'id: {local_id}' so a move cannot silently change it"))
-        elif str(declared) != local_id:
-            diags.append(error("PK302", f"block id '{declared}' does not match its path (expected '{local_id}')",
-                               rel, src.meta_lines.get("id", 1),
-                               hint="a moved block must keep its id: move it back, or update every include"))
-        for key in src.meta:
-            if key not in BLOCK_KEYS:
-                diags.append(warning("PK303", f"unknown key '{key}' in block front matter", rel,
-                                     src.meta_lines.get(key), hint=did_you_mean(str(key), BLOCK_KEYS)))
-        status = src.meta.get("status", "draft")
-        if status not in BLOCK_STATUSES:
-            diags.append(error("PK303", f"block status '{status}' is not one of draft, approved, retired",
-                               rel, src.meta_lines.get("status"), hint=did_you_mean(str(status), BLOCK_STATUSES)))
-        blocks[block_id] = Block(block_id, src, alias)
-    return blocks, translations, diags
-
-
 def load_project(root: Path) -> Project:
     root = root.resolve()
     config, diags = load_config(root)
@@ -304,8 +219,23 @@ def load_project(root: Path) -> Project:
     bibliography = Bibliography(entries, tuple(bib_files))
     reference = root / "styles" / "reference.docx"
     reference_docx = reference.read_bytes() if reference.is_file() and inside(root, reference) else None
+    label_files, more = load_label_files(root)
+    diags += more
+    texts = [*sections.values(), *(b.source for b in blocks.values()),
+             *(t for by_lang in translations.values() for t in by_lang.values())]
     return Project(root, config, papers, blocks, sections, translations, bibliography, tuple(diags),
-                   tuple(lib_states), reference_docx)
+                   tuple(lib_states), reference_docx, label_files, _audience_files(root, config, papers),
+                   load_images(root, texts))
+
+
+def _audience_files(root: Path, config: Config, papers: dict) -> dict:
+    rels = [config.audiences] + [p.meta.get("audiences") for p in papers.values()]
+    found = {}
+    for rel in rels:
+        if isinstance(rel, str) and rel and rel not in found:
+            aset, diags = load_audiences(root, rel)
+            found[rel] = (aset, tuple(diags))
+    return found
 
 
 def _line_naming(root: Path, paper: Paper, rel: str) -> int | None:

@@ -167,3 +167,20 @@ def warn_tabs(src: Source) -> list[Diagnostic]:
     return [warning("PK106", "tab character in front matter", src.path, i + 1,
                     hint="YAML needs spaces for indentation")
             for i, ln in enumerate(src.text.split("\n")[: src.body_line - 1]) if "\t" in ln]
+
+
+_LANG_SUFFIX = re.compile(r"^(.+)\.([a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)$")
+
+
+def translation_path(source: str, lang: str) -> str:
+    stem, ext = source.rsplit(".", 1)
+    return f"{stem}.{lang}.{ext}"
+
+
+def split_lang(path: str) -> tuple[str, str | None]:
+    """'a/b.fr.md' -> ('a/b.md', 'fr'); 'a/b.md' -> ('a/b.md', None)."""
+    stem, ext = path.rsplit(".", 1) if "." in path else (path, "")
+    m = _LANG_SUFFIX.match(stem)
+    if not m:
+        return path, None
+    return f"{m.group(1)}.{ext}", m.group(2)

@@ -4,7 +4,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from positionkit.checks import run_checks
+from positionkit.load import audiences as aud
 from positionkit.pipeline import cache, manifest, produce, write
+from positionkit.pipeline.provenance import head_commit
+from positionkit.resolve.labels import project_labels
 from positionkit.pipeline.produce import Event, Job, Progress, handout, output_path, pdf_pages, source_epoch  # noqa: F401 (API)
 from positionkit.load.config import load_config
 from positionkit.diagnostics import Diagnostic, error, has_errors, ordered, warning
@@ -128,21 +132,16 @@ def _replayed(recorded: dict) -> BuildResult:
 
 def _prepare(project, papers, langs, selectors, final):
     """-> (units, audiences by (paper, id), labels per language, diagnostics for the whole build)."""
-    from positionkit.load import audiences as aud
-    from positionkit.checks import run_checks
-    from positionkit.load.labels import project_labels
-
     if selectors:
         targets, people, sets, diags = plan_audiences(project, papers, langs, selectors)
     else:
         (targets, diags), people = plan(project, papers, langs), {}
         rel = aud.audiences_path(project)
-        found, _ = aud.load(project.root, rel)
-        sets = {rel: found}
+        sets = {rel: project.audiences(rel)[0]}
     diags += condition_diagnostics(project, papers, sets)
     labels = {}
     for code in sorted({t.lang for t in targets}):
-        labels[code], more = project_labels(project.root, get_language(code))
+        labels[code], more = project_labels(project, get_language(code))
         diags += more
     docs = [resolve(project, t, people[(t.paper, t.audience)].mapping() if t.audience else None)
             for t in targets]
@@ -199,8 +198,6 @@ def _record(store, units, keys, files, manifests, pages) -> None:
 
 def _extra_inputs(project, papers) -> list[str]:
     """Inputs outside the folders the cache index watches (papers/, blocks/, styles/, top level)."""
-    from positionkit.load import audiences as aud
-
     slugs = papers or list(project.papers)
     extra = [aud.audiences_path(project, s) for s in slugs if s in project.papers]
     extra += [project.papers[s].meta.get("csl") for s in slugs if s in project.papers]
@@ -208,9 +205,7 @@ def _extra_inputs(project, papers) -> list[str]:
 
 
 def _provenance(root: Path) -> str | None:
-    from positionkit.pipeline import provenance as vcs
-
-    commit = vcs.head_commit(root)
+    commit = head_commit(root)
     return f"Ref. {commit}" if commit else None
 
 

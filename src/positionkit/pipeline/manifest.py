@@ -1,6 +1,9 @@
 """manifest.json: what every output was made from (inputs, tools, blocks, libraries)."""
 from __future__ import annotations
 
+import platform
+
+from positionkit.pipeline import tools
 from positionkit.version import __version__
 from positionkit.pipeline import cache, write
 from positionkit.load.project import Project
@@ -27,10 +30,6 @@ def manifests(project, store, units, files, tailored) -> dict:
 
 
 def manifest(project: Project, store, slug: str, jobs: list, shas: dict) -> dict:
-    import platform
-
-    from positionkit.pipeline import tools
-
     inputs = sorted({p for j in jobs for p in j.doc.inputs} | set(project.bibliography.files))
     return {
         "paper": slug,

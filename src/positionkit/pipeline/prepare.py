@@ -8,7 +8,7 @@ from positionkit.load import audiences
 from positionkit.resolve import conditions
 from positionkit.checks import run_checks
 from positionkit.diagnostics import Diagnostic
-from positionkit.load.labels import project_labels
+from positionkit.resolve.labels import project_labels
 from positionkit.languages import get_language
 from positionkit.resolve.plan import plan
 from positionkit.load.project import Project, load_project
@@ -20,11 +20,11 @@ def prepare(project: Project, papers=(), langs=(), final: bool = False
     """-> (resolved documents, labels per language, diagnostics)."""
     targets, diags = plan(project, papers, langs)
     rel = audiences.audiences_path(project)
-    diags += condition_diagnostics(project, papers, {rel: audiences.load(project.root, rel)[0]})
+    diags += condition_diagnostics(project, papers, {rel: project.audiences(rel)[0]})
     resolved = [resolve(project, t) for t in targets]
     labels = {}
     for code in sorted({t.lang for t in targets}):
-        labels[code], more = project_labels(project.root, get_language(code))
+        labels[code], more = project_labels(project, get_language(code))
         diags += more
     return resolved, labels, diags + run_checks(project, resolved, final)
 

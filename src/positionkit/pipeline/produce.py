@@ -10,15 +10,22 @@ import json
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from io import BytesIO
 from typing import Callable
+from urllib.parse import unquote
 
-from positionkit.render.cite import citeproc
+from pypdf import PdfReader
+
 from positionkit.diagnostics import Diagnostic, error
 from positionkit.languages import get_language
 from positionkit.load.project import Project
-from positionkit.render import RENDERERS, Handout, RenderError
-from positionkit.resolve.document import Resolved, Target
+from positionkit.render import RENDERERS, Handout, RenderError, media_targets
+from positionkit.render import cite_shared as batch
+from positionkit.render import pdf as pdf_mod
+from positionkit.render.cite import citeproc
+from positionkit.render.docx import writer as docx_mod
+from positionkit.resolve.document import Resolved, Target, localized
 
 
 @dataclass(frozen=True)
@@ -104,28 +111,19 @@ def handout(project: Project, doc: Resolved, labels: dict, final: bool, provenan
 
 
 def load_media(project: Project, doc: Resolved, ast: dict) -> dict:
-    """The bytes of every image the AST prints, keyed by its target as pandoc wrote it. The check
-    stage has verified each file is inside the project; this is the build's edge, where it is read."""
-    from urllib.parse import unquote
-
-    from positionkit.render import media_targets
-    from positionkit.load.sources import inside
-
+    """The bytes of every image the AST prints, keyed by its target as pandoc wrote it. The load
+    stage read them; the check stage verified each is inside the project and printable."""
     files = {unquote(dest): rel for dest, rel in doc.media}
     media = {}
     for target in media_targets(ast):
         rel = files.get(unquote(target))
-        path = project.root / rel if rel else None
-        if path is not None and inside(project.root, path) and path.is_file():
-            media[target] = path.read_bytes()
+        found = project.images.get(rel) if rel else None
+        if found is not None and found.data is not None:
+            media[target] = found.data
     return media
 
 
 def pdf_pages(data: bytes) -> int:
-    from io import BytesIO
-
-    from pypdf import PdfReader
-
     return len(PdfReader(BytesIO(data)).pages)
 
 
@@ -136,13 +134,6 @@ def render_jobs(project, jobs, labels, final, provenance, workers, progress, peo
     plain Latin text they also share one DOCX and one Typst source, filled in per audience, so
     each tailored output costs a text replacement and a typst compile.
     """
-    from dataclasses import replace
-
-    from positionkit.render import cite_shared as batch
-    from positionkit.render.docx import writer as docx_mod
-    from positionkit.render import pdf as pdf_mod
-    from positionkit.resolve.document import localized
-
     rendered: dict = {}
     failures: dict = {}
     docs = list({job.doc.target: job.doc for job in jobs}.values())

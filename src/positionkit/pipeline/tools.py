@@ -1,14 +1,16 @@
 """Versions of the tools that shape the output (recorded in manifests, part of cache keys)."""
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
+from pathlib import Path
 from importlib import metadata
+
+from positionkit.render.pandoc import run_pandoc
 
 
 @lru_cache(maxsize=1)
 def tool_versions() -> dict:
-    from positionkit.render.pandoc import run_pandoc
-
     try:
         pandoc = run_pandoc(["--version"], b"").decode().split("\n", 1)[0].split()[-1]
     except Exception:  # recorded, not needed: a missing pandoc fails loudly elsewhere
@@ -27,9 +29,6 @@ def code_fingerprint() -> str:
     """A hash of positionkit's own files (code, Typst template, packaged labels). Outputs depend on
     them as much as on the inputs: a changed renderer must not be served from the cache, even
     between two releases with the same version number (an editable install, a patched copy)."""
-    import hashlib
-    from pathlib import Path
-
     root = Path(__file__).resolve().parent.parent  # the package, not this folder
     digest = hashlib.sha256()
     for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".py", ".typ", ".yaml")):

@@ -10,7 +10,7 @@ from typing import Callable
 
 from positionkit.render.errors import RenderError
 from positionkit.render.handout import Handout
-from positionkit.render.labels import LABEL_KEYS, load_labels
+from positionkit.labels import LABEL_KEYS, load_labels
 from positionkit.render.docx.writer import reference_docx, render_docx
 from positionkit.render.media import media_targets
 from positionkit.render.pdf import render_pdf, typst_source

@@ -14,11 +14,14 @@ key...). Anything else is cited on its own.
 """
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
+from positionkit.render.docx.ooxml import repack
 from positionkit.resolve.document import escape
 
 _PLAIN = re.compile(r"^[^\W_](?:[^\W_]|[ '’,-])*(?<=[^\W_])$")
@@ -136,11 +139,6 @@ def fill_typst(source: str, table: dict[str, str], name: str) -> str:
 
 
 def fill_docx(data: bytes, table: dict[str, str], name: str, epoch: int) -> bytes:
-    import io
-    import zipfile
-
-    from positionkit.render.docx.ooxml import repack
-
     pairs = [*table.items(), (META_TOKEN, name)]
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:

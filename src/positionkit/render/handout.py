@@ -27,7 +27,7 @@ class Handout:
     """``"For WTO delegations"`` or ``"Delegation of Kenya"``."""
     contact: str | None = None
     labels: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    """Localised labels (see ``positionkit.render.labels.LABEL_KEYS``); missing keys use English."""
+    """Localised labels (see ``positionkit.labels.LABEL_KEYS``); missing keys use English."""
     style: Style = DEFAULT_STYLE
     draft: bool = False
     """Draft builds carry a visible "Draft" marking in the header; final builds none."""

@@ -10,31 +10,14 @@ that is missing, or not PNG, JPEG, GIF or SVG, prints as its alt text: never as 
 from __future__ import annotations
 
 import hashlib
-import re
 from typing import Any, Callable, Mapping
+
+from positionkit.load.images import image_type
 
 __all__ = ["IMAGE_TYPES", "image_type", "media_name", "media_targets", "rewrite_images"]
 
 IMAGE_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "gif": "image/gif", "svg": "image/svg+xml"}
 """Image kinds both formats print (file extension -> MIME type)."""
-
-# An SVG file: optional BOM, XML declaration, comments and doctype, then the <svg> element.
-_SVG = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]{0,500}\?>\s*)?(?:<!--.{0,2000}?-->\s*|<!DOCTYPE[^>]{0,1000}>\s*)*<svg[\s>]",
-                  re.DOTALL)
-
-
-def image_type(data: bytes) -> str | None:
-    """``"png"``, ``"jpeg"``, ``"gif"`` or ``"svg"`` from the bytes themselves; else ``None``."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if data.startswith((b"GIF87a", b"GIF89a")):
-        return "gif"
-    if _SVG.match(data[:4096]):
-        return "svg"
-    return None
-
 
 def media_name(data: bytes) -> str | None:
     """A safe file name for printable image bytes (content-addressed), else ``None``."""

@@ -29,9 +29,10 @@ from positionkit.render.bidi import is_ltr, isolate_cites
 from positionkit.render.errors import RenderError
 from positionkit.fonts import font_families, font_files
 from positionkit.render.handout import Handout
-from positionkit.render.labels import language_name, load_labels
+from positionkit.labels import language_name, load_labels
 from positionkit.render.media import media_name, rewrite_images
 from positionkit.render.raster import svg_to_png
+from positionkit.render.typst_lock import COMPILE_LOCK
 from positionkit.render.pandoc import run_pandoc
 from positionkit.style import Style
 
@@ -278,8 +279,6 @@ def compile_pdf(h: Handout, source: str) -> bytes:
     return pdf
 
 
-COMPILE_LOCK = threading.Lock()
-"""The binding holds the GIL while compiling, so compiles are serialised at no cost."""
 _COMPILERS: dict[int, Any] = {}
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from positionkit.diagnostics import Diagnostic, did_you_mean, error, warning
 from positionkit.languages import get_language
+from positionkit.load import audiences as aud
 from positionkit.load.project import Project
 from positionkit.resolve.document import Target
 
@@ -39,8 +40,6 @@ def plan_audiences(project: Project, papers=(), langs=(), selectors=()
     """Targets for tailored handouts: each selected audience in each of its languages the paper has
     (the source language when none match). -> (targets, {(paper, id): Audience}, {path: AudienceSet},
     diagnostics)."""
-    from positionkit.load import audiences as aud
-
     base, diags = plan(project, papers, langs)
     slugs = list(dict.fromkeys(t.paper for t in base))
     sets: dict = {}
@@ -49,7 +48,7 @@ def plan_audiences(project: Project, papers=(), langs=(), selectors=()
     for slug in slugs:
         rel = aud.audiences_path(project, slug)
         if rel not in sets:
-            sets[rel], more = aud.load(project.root, rel)
+            sets[rel], more = project.audiences(rel)
             diags += more
         chosen, more = aud.select(sets[rel], selectors, rel)
         diags += more

@@ -21,7 +21,7 @@ from positionkit.render.docx.fonts import embed_fonts
 from positionkit.render.docx.style import STYLE_NAMES, cached_reference, reference_docx
 from positionkit.render.errors import RenderError
 from positionkit.render.handout import Handout
-from positionkit.render.labels import language_name, load_labels
+from positionkit.labels import language_name, load_labels
 from positionkit.render.media import IMAGE_TYPES, image_type, rewrite_images
 from positionkit.render.docx.ooxml import word_lang
 from positionkit.render.docx.package import finish_package

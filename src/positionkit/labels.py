@@ -1,7 +1,7 @@
-"""Localised labels printed by the renderers (headings, page numbers, notices).
+"""The labels a handout prints (headings, page numbers, notices), as positionkit ships them.
 
 Defaults live in ``positionkit/data/i18n/<lang>.yaml``; a project may override any key in
-``styles/i18n/<lang>.yaml`` (the load stage reads those and passes them as ``overrides``).
+``styles/i18n/<lang>.yaml``: load/label_files.py reads those, resolve/labels.py merges them.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import Mapping
 
 import yaml
 
-from positionkit.languages import Language
+from positionkit.languages import Language, get_language
 
-__all__ = ["LABEL_KEYS", "load_labels", "language_name"]
+__all__ = ["LABEL_KEYS", "builtin", "load_labels", "language_name"]
 
 LABEL_KEYS = (
     "key_messages",      # heading of the key-messages box
@@ -28,7 +28,7 @@ LABEL_KEYS = (
 
 
 @lru_cache(maxsize=None)
-def _builtin(code: str) -> dict[str, str]:
+def builtin(code: str) -> dict[str, str]:
     try:
         text = resources.files("positionkit").joinpath(f"data/i18n/{code}.yaml").read_text("utf-8")
     except (FileNotFoundError, OSError):
@@ -40,7 +40,7 @@ def _builtin(code: str) -> dict[str, str]:
 def load_labels(lang: Language, overrides: Mapping[str, str] | None = None) -> dict[str, str]:
     """Every label for ``lang``: project overrides, then the exact tag, its base language, English."""
     base = lang.code.split("-")[0]
-    chain = [_builtin("en"), _builtin(base), _builtin(lang.pandoc_lang), _builtin(lang.code)]
+    chain = [builtin("en"), builtin(base), builtin(lang.pandoc_lang), builtin(lang.code)]
     labels: dict[str, str] = {}
     for layer in chain:
         labels.update(layer)
@@ -51,7 +51,7 @@ def load_labels(lang: Language, overrides: Mapping[str, str] | None = None) -> d
 
 def language_name(code: str, in_lang: Language) -> str:
     """Name of language ``code`` in ``in_lang`` ("anglais" for en in French), via CLDR."""
-    from babel import Locale, UnknownLocaleError
+    from babel import Locale, UnknownLocaleError  # CLDR data: loaded only when a name is printed
 
     try:
         locale = Locale.parse(in_lang.babel_locale)
@@ -62,7 +62,5 @@ def language_name(code: str, in_lang: Language) -> str:
         name = target.get_display_name(locale)
         if name:
             return name
-    from positionkit.languages import get_language
-
     known = get_language(code)
     return known.name if known else code

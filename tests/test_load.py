@@ -1,0 +1,71 @@
+"""The load stage reads every input once, with its problems as positioned diagnostics: label
+files, audiences and images included. Nothing after it goes back to the file system for them."""
+from __future__ import annotations
+
+import base64
+
+from positionkit.load import audiences as audiences_mod
+from positionkit.load.project import load_project
+from positionkit.pipeline.prepare import check_project, prepare
+
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==")
+
+
+def test_a_broken_label_file_is_a_positioned_error_not_silence(make_project):
+    root = make_project({"styles/i18n/fr.yaml": "key_messages: Messages clés\npage: [Page\n"})
+    diags = [d.format() for d in check_project(root)]
+    assert any(d.startswith("styles/i18n/fr.yaml:3:") and "error[PK103]" in d for d in diags), diags
+
+
+def test_a_label_file_that_is_not_a_mapping_is_PK107(make_project):
+    root = make_project({"styles/i18n/fr.yaml": "- Messages clés\n- Page\n"})
+    diags = [d.format() for d in check_project(root) if d.code == "PK107"]
+    assert diags == ["styles/i18n/fr.yaml:1: error[PK107] styles/i18n/fr.yaml must be a mapping of label "
+                     "names to text (write one 'key: text' line per label, e.g. references: Références)"]
+
+
+def test_a_label_file_linked_outside_the_project_is_refused(make_project, tmp_path):
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("references: qzxsecretlabel\n", encoding="utf-8")
+    root = make_project()
+    (root / "styles/i18n").mkdir(parents=True)
+    (root / "styles/i18n/en.yaml").symlink_to(outside)
+    project = load_project(root)
+    assert project.label_files == {}
+    assert [d.code for d in project.diagnostics if d.path == "styles/i18n/en.yaml"] == ["PK105"]
+
+
+def test_label_overrides_come_from_the_load_stage(make_project):
+    root = make_project({"styles/i18n/en.yaml": "references: Sources\n"})
+    project = load_project(root)
+    assert project.label_files == {"en": {"references": "Sources"}}
+    _docs, labels, _diags = prepare(project)
+    assert labels["en"]["references"] == "Sources"
+
+
+def test_images_are_read_at_load_and_checked_from_what_was_read(make_project):
+    root = make_project({"papers/note/01-intro.md": "## Intro\n\n![A chart](chart.png)\n\n![Gone](gone.png)\n",
+                         "papers/note/chart.png": PNG})
+    project = load_project(root)
+    assert project.images["papers/note/chart.png"].data == PNG
+    assert project.images["papers/note/gone.png"].problem == "missing"
+    (root / "papers/note/chart.png").unlink()  # after load: the check must not look again
+    codes = [(d.code, d.line) for d in prepare(project)[2] if d.code in ("PK504", "PK105")]
+    assert codes == [("PK504", 5)]
+
+
+def test_audiences_files_are_read_once_per_build(make_project, monkeypatch, cli):
+    root = make_project({"audiences.yaml": "- id: kenya\n  name: Kenya\n  params: {country: Kenya}\n"})
+    calls = []
+    real = audiences_mod.load
+
+    def counting(root_, rel):
+        calls.append(rel)
+        return real(root_, rel)
+
+    monkeypatch.setattr(audiences_mod, "load", counting)
+    monkeypatch.setattr("positionkit.load.project.load_audiences", counting)
+    result = cli(root, "check")
+    assert result.exit_code == 0, result.output
+    assert calls == ["audiences.yaml"]
