@@ -86,7 +86,7 @@ def output_path(project: Project, target: Target, fmt: str) -> str:
     return f"{folder}/{target.paper}.{target.lang}.{fmt}"
 
 
-def stamped(provenance: str | None, epoch: int) -> str:
+def provenance_line(provenance: str | None, epoch: int) -> str:
     """The footer's trace line: project commit and build date. The date is the build's
     SOURCE_DATE_EPOCH (the paper's date unless set), so rebuilding gives the same bytes."""
     day = dt.datetime.fromtimestamp(epoch, dt.timezone.utc).date().isoformat()
@@ -105,7 +105,7 @@ def handout(project: Project, doc: Resolved, labels: dict, final: bool, provenan
                    date=display_date(meta.get("date"), lang.babel_locale),
                    organisations=tuple(meta.get("organisations") or ()), audience=meta.get("audience"),
                    contact=meta.get("contact"), labels=labels, style=project.config.style,
-                   draft=not final, provenance=stamped(provenance, epoch), epoch=epoch,
+                   draft=not final, provenance=provenance_line(provenance, epoch), epoch=epoch,
                    reference_docx=project.reference_docx, short_title=meta.get("short_title"),
                    media=load_media(project, doc, ast))
 
