@@ -14,6 +14,7 @@ from positionkit.load.config import load_config
 from positionkit.diagnostics import Diagnostic, error, has_errors, ordered, warning
 from positionkit.languages import get_language
 from positionkit.pipeline.prepare import condition_diagnostics
+from positionkit.resolve import anchors
 from positionkit.resolve.plan import plan, plan_audiences
 from positionkit.load.project import load_project
 from positionkit.resolve.document import resolve
@@ -168,6 +169,7 @@ def _key(project, store, job, labels, final, provenance, env, people) -> str:
         "bibliography": {rel: store.file_hash(rel) for rel in project.bibliography.files},
         "media": {rel: store.file_hash(rel) for _, rel in doc.media},
         "csl": csl and store.file_hash(csl), "reference_docx": store.file_hash("styles/reference.docx"),
+        "review": anchors.stamp(project, doc).build,  # source hashes the DOCX carries
     })
 
 

@@ -25,6 +25,7 @@ from positionkit.render import cite_shared as batch
 from positionkit.render import pdf as pdf_mod
 from positionkit.render.cite import citeproc
 from positionkit.render.docx import writer as docx_mod
+from positionkit.resolve import anchors
 from positionkit.resolve.document import Resolved, Target, localized
 
 
@@ -98,7 +99,7 @@ def handout(project: Project, doc: Resolved, labels: dict, final: bool, provenan
     lang = get_language(doc.target.lang)
     epoch = source_epoch(project, doc.target.paper)
     if ast is None:
-        ast = citeproc(project, doc.markdown, lang.pandoc_lang, labels["references"], epoch,
+        ast = citeproc(project, anchors.anchored_markdown(doc.lines), lang.pandoc_lang, labels["references"], epoch,
                        project.csl_for(doc.target.paper))
     meta = doc.meta
     return Handout(ast=ast, lang=lang, title=str(meta.get("title") or ""), subtitle=meta.get("subtitle"),
@@ -107,7 +108,7 @@ def handout(project: Project, doc: Resolved, labels: dict, final: bool, provenan
                    contact=meta.get("contact"), labels=labels, style=project.config.style,
                    draft=not final, provenance=provenance_line(provenance, epoch), epoch=epoch,
                    reference_docx=project.reference_docx, short_title=meta.get("short_title"),
-                   media=load_media(project, doc, ast))
+                   media=load_media(project, doc, ast), review=anchors.stamp(project, doc))
 
 
 def load_media(project: Project, doc: Resolved, ast: dict) -> dict:
@@ -161,7 +162,7 @@ def render_jobs(project, jobs, labels, final, provenance, workers, progress, peo
         if ast is not None and batch.safe(ast, g.tables[i]):
             ast = batch.substitute(ast, g.tables[i]) if g.tables[i] else ast
         else:
-            ast = cite(doc, doc.markdown)
+            ast = cite(doc, anchors.anchored_markdown(doc.lines))
         return handout(project, doc, labels[doc.target.lang], final, provenance, ast)
 
     stock = {"docx": docx_mod.render_docx, "pdf": pdf_mod.render_pdf}
@@ -180,8 +181,8 @@ def render_jobs(project, jobs, labels, final, provenance, workers, progress, peo
             batch.shareable([*t.values(), str(docs[i].meta.get("audience") or "")]) for i, t in zip(g.members, tables))
         templates = {}
         if shared:
-            h = replace(handout(project, first, labels[first.target.lang], final, provenance, ast),
-                        audience=batch.META_TOKEN)
+            h = handout(project, first, labels[first.target.lang], final, provenance, ast)
+            h = replace(h, audience=batch.META_TOKEN, review=replace(h.review, audience=anchors.AUDIENCE_TOKEN))
             fmts = {j.format for i in g.members for j in formats[docs[i].target]}
             if "docx" in fmts and RENDERERS["docx"] is stock["docx"]:
                 templates["docx"] = (h, _attempt(lambda: RENDERERS["docx"](h)))
@@ -202,7 +203,8 @@ def render_jobs(project, jobs, labels, final, provenance, workers, progress, peo
                 if isinstance(tpl, RenderError):
                     out.append((job, tpl))
                 elif job.format == "docx":
-                    out.append((job, batch.fill_docx(tpl, g.tables[i], name, h.epoch)))
+                    review = {anchors.AUDIENCE_TOKEN: anchors.audience_id(doc.target.audience) or ""}
+                    out.append((job, batch.fill_docx(tpl, {**g.tables[i], **review}, name, h.epoch)))
                 else:
                     out.append((job, _attempt(lambda: pdf_mod.compile_pdf(h, batch.fill_typst(tpl, g.tables[i], name)))))
                 continue
@@ -214,7 +216,7 @@ def render_jobs(project, jobs, labels, final, provenance, workers, progress, peo
             out.append((job, _attempt(lambda: RENDERERS[job.format](mine))))
         return out
 
-    groups = batch.group(docs, lambda d: d.markdown, values, key)
+    groups = batch.group(docs, lambda d: anchors.anchored_markdown(d.lines), values, key)
     started, done, total = time.perf_counter(), 0, len(jobs)
     with ThreadPoolExecutor(workers or os.cpu_count() or 1) as pool:
         prepared = list(pool.map(prepare, groups))

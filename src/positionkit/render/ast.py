@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterable
 __all__ = [
     "Block",
     "div_attr",
+    "drop_marks",
     "fallback_languages",
     "inlines",
     "para",
@@ -71,6 +72,18 @@ def stringify(node: Any) -> str:
         return node["c"][1]
     c = node.get("c")
     return stringify(c) if isinstance(c, (list, dict)) else ""
+
+
+def drop_marks(node: Any, prefix: str) -> Any:
+    """A copy of ``node`` without the empty spans whose id starts with ``prefix`` (review marks,
+    which only the DOCX keeps)."""
+    if isinstance(node, list):
+        return [drop_marks(n, prefix) for n in node
+                if not (isinstance(n, dict) and n.get("t") == "Span" and not n["c"][1]
+                        and n["c"][0][0].startswith(prefix))]
+    if isinstance(node, dict):
+        return {k: drop_marks(v, prefix) for k, v in node.items()}
+    return node
 
 
 def _children(block: Block) -> Iterable[list[Block]]:

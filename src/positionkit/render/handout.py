@@ -7,6 +7,7 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from positionkit.languages import Language
+from positionkit.resolve.anchors import Stamp
 from positionkit.style import DEFAULT_STYLE, Style
 
 __all__ = ["Handout"]
@@ -43,3 +44,6 @@ class Handout:
     """Image bytes by Image target exactly as written in the AST (``"figures/chart.png"``; see
     ``positionkit.render.media.media_targets``). Renderers read no files: an image missing here,
     or not PNG/JPEG/GIF/SVG, prints as its alt text."""
+    review: Stamp | None = None
+    """Review anchors: the DOCX carries them so that a reviewed copy finds its sources again
+    (``positionkit review``); the AST then holds the matching ``[]{#pkr<n>}`` marks."""

@@ -18,6 +18,7 @@ from typing import Any
 
 from positionkit.languages import Language, get_language
 from positionkit.render.ast import (
+    drop_marks,
     Block,
     div_attr,
     fallback_languages,
@@ -34,6 +35,7 @@ from positionkit.render.media import media_name, rewrite_images
 from positionkit.render.raster import svg_to_png
 from positionkit.render.typst_lock import COMPILE_LOCK
 from positionkit.render.pandoc import run_pandoc
+from positionkit.resolve.anchors import PREFIX
 from positionkit.style import Style
 
 __all__ = ["render_pdf", "typst_source"]
@@ -173,6 +175,7 @@ def _typst_blocks(h: Handout, labels: dict[str, str], alts: list[str]) -> list[B
         return f"/{name}#{_ALT_MARK}{len(alts) - 1}", attr
 
     doc = prepare(h.ast, _label(labels, "references"))
+    doc["blocks"] = drop_marks(doc["blocks"], PREFIX)  # review anchors are for the DOCX only
     blocks = rewrite_divs(doc["blocks"], {"key-messages": key_messages, "fallback": fallback, "#refs": refs})
     blocks = rewrite_images(blocks, image)
     if h.lang.rtl:

@@ -16,6 +16,7 @@ from typing import Any
 from positionkit.languages import get_language
 from positionkit.render.bidi import isolate_cites
 from positionkit.render.ast import Block, div_attr, inlines, prepare, rewrite_divs
+from positionkit.render.docx import anchors
 from positionkit.render.docx.fix import postprocess
 from positionkit.render.docx.fonts import embed_fonts
 from positionkit.render.docx.style import STYLE_NAMES, cached_reference, reference_docx
@@ -27,6 +28,7 @@ from positionkit.render.docx.ooxml import word_lang
 from positionkit.render.docx.package import finish_package
 from positionkit.render.pandoc import run_pandoc
 from positionkit.render.raster import svg_to_png
+from positionkit.resolve.anchors import META_PREFIX
 
 __all__ = ["reference_docx", "render_docx", "STYLE_NAMES"]
 
@@ -96,18 +98,23 @@ def _docx_ast(h: Handout, labels: dict[str, str]) -> dict[str, Any]:
         # order, parentheses included, whatever the Arabic around it.
         blocks = isolate_cites(blocks, lambda cite: [
             {"t": "Str", "c": "\u2066"}, cite, {"t": "Str", "c": "\u2069"}])
+    def line(key: str, text: str) -> list[Block]:
+        """A title-block paragraph; with review anchors, marked with the paper.yaml field it shows."""
+        mark = [{"t": "Span", "c": [[f"{META_PREFIX}{key}", [], []], []]}] if h.review and key else []
+        return [{"t": "Para", "c": mark + inlines(text)}]
+
     head: list[Block] = []
     if h.organisations:
-        head.append(_custom("Author", [{"t": "Para", "c": inlines(" · ".join(h.organisations))}]))
-    head.append(_custom("Title", [{"t": "Para", "c": inlines(h.title)}]))
+        head.append(_custom("Author", line("", " · ".join(h.organisations))))
+    head.append(_custom("Title", line("title", h.title)))
     if h.subtitle:
-        head.append(_custom("Subtitle", [{"t": "Para", "c": inlines(h.subtitle)}]))
+        head.append(_custom("Subtitle", line("subtitle", h.subtitle)))
     if h.date:
-        head.append(_custom("Date", [{"t": "Para", "c": inlines(h.date)}]))
+        head.append(_custom("Date", line("", h.date)))
     if h.audience:
-        head.append(_custom(STYLE_NAMES["audience"], [{"t": "Para", "c": inlines(h.audience)}]))
+        head.append(_custom(STYLE_NAMES["audience"], line("audience", h.audience)))
     contact = f"{labels.get('contact', 'Contact')}: {h.contact}" if h.contact else ""
-    head.append(_custom(STYLE_NAMES["contact"], [{"t": "Para", "c": inlines(contact)}]))
+    head.append(_custom(STYLE_NAMES["contact"], line("contact" if contact else "", contact)))
     doc["blocks"] = head + blocks
     doc["meta"] = {"lang": {"t": "MetaString", "c": h.lang.pandoc_lang}}
     if h.lang.rtl:
@@ -132,4 +139,4 @@ def render_docx(h: Handout, *, reference: bytes | None = None) -> bytes:
         fixed = postprocess(raw, h, labels)
     except (KeyError, ValueError) as exc:
         raise RenderError(f"the reference document lacks something positionkit needs: {exc}") from exc
-    return finish_package(embed_fonts(fixed), h.epoch)
+    return finish_package(embed_fonts(anchors.mark(fixed, h.review)), h.epoch)

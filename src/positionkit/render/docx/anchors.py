@@ -1,0 +1,49 @@
+"""Review anchors in the DOCX: hidden bookmarks per paragraph and one custom document property.
+
+pandoc writes a bookmark for every span with an id; the resolver's marks (``pkr7``, see
+:mod:`positionkit.resolve.anchors`) arrive as bookmarks of that name. Here they are renamed
+``_pkr7``: Word hides bookmarks whose name starts with an underscore from its bookmark list, and
+both Word and LibreOffice keep them through a save (measured for LibreOffice: docs/review.md).
+The :class:`~positionkit.resolve.anchors.Stamp` goes into ``docProps/custom.xml`` as one
+property: paper, language, audience (hashed), build id and one source hash per anchor. No path.
+"""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from xml.sax.saxutils import escape
+
+from positionkit.resolve.anchors import META_PREFIX, PREFIX, PROPERTY, Stamp
+
+__all__ = ["mark"]
+
+_BOOKMARK = re.compile(rb'(<w:bookmarkStart\b[^>]*\bw:name=")((?:' + PREFIX.encode() + rb"|"
+                       + META_PREFIX.encode() + rb')[a-z0-9]+")')
+_CUSTOM = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
+    'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+    '<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="2" name="{name}">'
+    "<vt:lpwstr>{value}</vt:lpwstr></property></Properties>"
+)
+
+
+def mark(data: bytes, stamp: Stamp | None) -> bytes:
+    """``data`` with review bookmarks hidden and the stamp property written; unchanged without a stamp."""
+    if stamp is None:
+        return data
+    custom = _CUSTOM.format(name=PROPERTY, value=escape(stamp.to_json(), {'"': "&quot;"})).encode("utf-8")
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        names = src.namelist()
+        for name in names:
+            part = src.read(name)
+            if name == "word/document.xml":
+                part = _BOOKMARK.sub(rb"\1_\2", part)
+            elif name == "docProps/custom.xml":
+                part = custom
+            dst.writestr(name, part)
+        if "docProps/custom.xml" not in names:
+            raise ValueError("pandoc wrote no docProps/custom.xml part")
+    return out.getvalue()
