@@ -4,11 +4,12 @@
 module adds one command group. The library does the work; these modules parse options, call it,
 print diagnostics and choose the exit code.
 """
-from positionkit.cli import blocks, i18n, libraries
+from positionkit.cli import blocks, i18n, libraries, review
 from positionkit.cli.main import main
 
 blocks.register(main)
 i18n.register(main)
 libraries.register(main)
+review.register(main)
 
 __all__ = ["main"]
