@@ -170,8 +170,10 @@ class Planner:
 
     def __init__(self, project: Project, located: Located, index: SourceIndex):
         self.project, self.located, self.index = project, located, index
+        self.stamp: dict | None = None
 
     def items(self, reviewed: Reviewed) -> list[Item]:
+        self.stamp = reviewed.stamp
         out = []
         for i, (par, place) in enumerate(zip(reviewed.paragraphs, self.located.places)):
             out += self._paragraph(i, par, place)
@@ -199,7 +201,17 @@ class Planner:
 
     def _place_edit(self, item: Item, par, place: Place, start, end, new, old) -> Item:
         if place.how == "meta":
-            return self.index.meta_edit(item, self.located.doc, place.meta_key, par.before, start, end, new)
+            key = place.meta_key
+            value = str(self.located.doc.meta.get(key) or "")
+            built = ((self.stamp or {}).get("meta") or {}).get(key)
+            if built and built != anc.source_hash(value):
+                path, line = self.index.meta_line(self.located.doc, key)
+                item = replace(item, path=path, line=line, col=1)
+                if value and value in par.after:
+                    return replace(item, status="already applied")
+                return replace(item, status="conflict", source_text=value, docx_text=par.before,
+                               reason="the source changed since this DOCX was built")
+            return self.index.meta_edit(item, self.located.doc, key, par.before, start, end, new)
         a = place.anchor
         if a is None:
             return replace(item, status="rendered", matched="none")
@@ -257,6 +269,13 @@ class Planner:
         if a is None:
             return replace(item, status="rendered", matched="none")
         item = replace(item, path=a.path, line=a.line, col=1, block=self.index.block_of(a.path))
+        if not place.changed:
+            span = _span(_char_map(par.before, anchor_text(self.located.doc, a)), offset, offset, "",
+                         anchor_text(self.located.doc, a))
+            rmap, _ = _raw_map(anchor_text(self.located.doc, a), self.index.raw(a))
+            if span is not None and span[0] < len(rmap) and rmap[span[0]] >= 0:
+                line, col = _position(self.index.raw(a), a.line, rmap[span[0]])
+                item = replace(item, line=line, col=col)
         note = note_text(item)
         if self.index.contains(a.path, note.split("\n")[1]):
             return replace(item, status="already applied")

@@ -177,6 +177,20 @@ def _paragraph(p) -> tuple[tuple[str, ...], list[Segment], dict, bool]:
     return tuple(anchors), segments, ranges, mark_ins
 
 
+def _shared_ranges(ranges: dict, texts: dict) -> dict:
+    """Without commentsExtended.xml (LibreOffice does not write it) a reply is a comment on exactly
+    the same range: the earliest comment of each range is the thread's start."""
+    groups: dict = {}
+    for cid, span in ranges.items():
+        if cid in texts:
+            groups.setdefault(span, []).append(cid)
+    out = {}
+    for ids in groups.values():
+        ids.sort(key=lambda c: (texts[c][1], int(c) if c.isdigit() else 0))
+        out.update({c: ids[0] for c in ids[1:]})
+    return out
+
+
 def read_docx(path) -> Reviewed:
     """The reviewed DOCX at ``path`` (a path or file object)."""
     try:
@@ -194,6 +208,7 @@ def read_docx(path) -> Reviewed:
         texts, parents = _comment_texts(z)
     by_para = {v[3]: k for k, v in texts.items() if v[3]}
     thread = {cid: by_para.get(parents.get(texts[cid][3])) for cid in texts if texts[cid][3] in parents}
+    threaded = bool(parents)
     out = []
     for p in body.iter(f"{W}p"):
         if p.getparent() is not None and p.getparent().tag == f"{W}txbxContent":
@@ -201,6 +216,8 @@ def read_docx(path) -> Reviewed:
         anchors, segments, ranges, _mark = _paragraph(p)
         before = "".join(s.text for s in segments if s.kind != "ins")
         comments = []
+        if not threaded:
+            thread.update(_shared_ranges(ranges, texts))
         for cid, (start, end) in ranges.items():
             if cid not in texts or thread.get(cid):
                 continue  # replies are listed under the comment they answer
