@@ -1,7 +1,6 @@
 """`positionkit review FILE.docx`: reviewers' comments and tracked changes, back to the source."""
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 
 from positionkit.load.project import Project
-from positionkit.markdown import parse_attrs
 from positionkit.resolve import anchors as anc
 from positionkit.review.locate import Located, Place, anchor_text, new_paragraph_owner, plain, ratio
 from positionkit.review.read import Paragraph, Reviewed
