@@ -290,3 +290,27 @@ def test_check_reports_conditions_like_build(make_project, cli):
         assert result.exit_code == 1, command
         assert ("papers/note/01-intro.md:3:12: error[PK810] unknown audience field 'stnce' in .when "
                 "(did you mean 'stance'?)") in result.stderr, command
+
+
+def test_tailored_docx_is_reviewed_against_its_own_audience(batch, tmp_path):
+    """Tailored DOCX may share one rendered template: each still names its own audience (hashed)."""
+    import json
+
+    from positionkit.resolve.anchors import PROPERTY, audience_id
+    from tests.reviewing import Reviewer
+
+    root, _ = batch
+    for who in ("atlantis", "syldavia"):
+        path = root / f"build/note/{who}/note.en.docx"
+        with zipfile.ZipFile(path) as z:
+            custom = z.read("docProps/custom.xml").decode()
+        assert PROPERTY in custom and f"&quot;audience&quot;:&quot;{audience_id(who)}&quot;" in custom
+        assert who not in custom
+    reviewed = Reviewer((root / "build/note/syldavia/note.en.docx").read_bytes())
+    reviewed.replace("Baseline paragraph", "Base paragraph")
+    (tmp_path / "r.docx").write_bytes(reviewed.save())
+    res = run(root, "review", str(tmp_path / "r.docx"), "--format", "json")
+    item = json.loads(res.output)["items"][0]
+    line = next(n for n, text in enumerate(SECTION.split("\n"), start=1) if text.startswith("Baseline"))
+    assert (item["path"], item["line"], item["status"]) == ("papers/note/01-intro.md", line, "pending")
+    assert "note.en/syldavia" in run(root, "review", str(tmp_path / "r.docx")).output

@@ -23,11 +23,15 @@ PREFIX = "pkr"
 """Anchor ids in the Markdown and AST; the DOCX bookmark is ``_`` + id (hidden in Word)."""
 META_PREFIX = "pkm"
 """Anchors of the title block (``pkmtitle`` ...), which comes from paper.yaml."""
-_LIST = re.compile(r"^( {0,3}(?:[-+*]|\d{1,9}[.)]|#[.)])[ \t]+)(?=\S)")
+_LIST = re.compile(r"^( {0,3}(?:[-+*]|\(?(?:\d{1,9}|[A-Za-z]|[ivxlcdmIVXLCDM]+|#|@[\w-]*)[.)])[ \t]+)(?=\S)")
+"""Bullet and (fancy) ordered list markers; generous on purpose: a mark after a marker that turns
+out not to be one stays inside the paragraph and changes nothing."""
+_RULE = re.compile(r"^\s*[-=]{2,}[ \t=-]*$")
+"""A simple table's dash row or a setext underline: a mark would shift columns or break the heading."""
 _HEADING = re.compile(r"^( {0,3}#{1,6}[ \t]+)(?=\S)")
 _QUOTE = re.compile(r"^( {0,3}>[ \t]?)(?=\S)")
 _FOOTNOTE = re.compile(r"^(\[\^[^\]]+\]:[ \t]*)(?=\S)")
-_SKIP = re.compile(r"^\s*(?::{3,}|`{3,}|~{3,}|\||\+[-=]|!\[|<|\$\$|\{=|\[[^\]^][^\]]*\]:|[-*_]([ \t]*[-*_]){2,}\s*$"
+_SKIP = re.compile(r"^\s*(?:[:~][ \t]|:{3,}|`{3,}|~{3,}|\||\+[-=]|!\[|<|\$\$|\{=|\[[^\]^][^\]]*\]:|[-*_]([ \t]*[-*_]){2,}\s*$"
                    r"|={3,}\s*$|-{3,}\s*$|\[\]\{#)")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
@@ -104,7 +108,8 @@ def _starts(lines: tuple[Line, ...]) -> list[tuple[int, int]]:
                     or nxt.line != lines[j - 1].line + 1):
                 break
             j += 1
-        out.append((i, j - i))
+        if not any(_RULE.match(lines[k].text) for k in range(i + 1, j)):
+            out.append((i, j - i))
         i, prev_blank = j, False
     return out
 

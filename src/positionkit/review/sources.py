@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from positionkit.load.audiences import audiences_path
 from positionkit.load.project import Project
 from positionkit.load.sources import read_text
 from positionkit.markdown import parse_attrs
@@ -127,7 +128,8 @@ class SourceIndex:
                     return replace(item, path=path, line=line, col=m.start(g) + 1, block=self.blocks.get(a.path),
                                    edits=(Edit(path, base + m.start(g), base + m.end(g), text),))
         paper = self.project.papers[doc.target.paper]
-        candidates = [paper.yaml_path] + ([found[0]] if found else []) + [a.path]
+        people = [audiences_path(self.project, paper.slug)] if doc.target.audience else []
+        candidates = [paper.yaml_path, *people] + ([found[0]] if found else []) + [a.path]
         plain_value = value.replace("\\", "")
         for path in candidates:
             hits = [(i, ln) for i, ln in enumerate(self.lines(path), start=1) if plain_value in ln]
