@@ -31,7 +31,7 @@ FILES = {
         "## Introduction\n\nData flows matter for every economy [@unctad2021der].\n"
         "Rules on them are being negotiated.\n\n"
         '::: {.block ref="trade/moratorium" country="Kenya"}\n:::\n\n'
-        '::: {.block ref="core:privacy/core"}\n:::\n'),
+        '::: {.block ref="core:privacy/core"}\n:::\n\nA closing paragraph to drop.\n'),
     "papers/note/01-intro.fr.md": (
         "## Introduction\n\nLes flux de données comptent pour chaque économie [@unctad2021der].\n"
         "Des règles sont en négociation.\n\n"
@@ -75,6 +75,7 @@ def built(tmp_path_factory):
     a.comment("customs duties", "Which duties exactly?", replies=(("Ana Reviewer", "Those on transmissions."),))
     a.replace("fundamental right", "human right")                  # library block
     a.replace("Test note", "Review note", within="Test note")      # title (paper.yaml)
+    a.delete("A closing paragraph to drop.")                       # a whole paragraph
     b = Reviewer(fr)
     b.replace("chaque économie", "toutes les économies")
     c = Reviewer(en)
@@ -126,6 +127,8 @@ def test_every_item_is_listed_at_its_source(project):
     root, tmp = project
     found = items(root, tmp / "a.docx")
     assert {i["kind"] for i in found} == {"replacement", "insertion", "deletion", "comment"}
+    dropped = by_text(found, "A closing paragraph to drop.")
+    assert (dropped["kind"], dropped["path"], dropped["line"]) == ("deletion", "papers/note/01-intro.md", 12)
     para = by_text(found, "all economies")
     assert (para["path"], para["line"], para["col"], para["block"]) == ("papers/note/01-intro.md", 3, 23, None)
     assert (para["old"], para["author"], para["status"]) == ("every economy", "Ana Reviewer", "pending")
@@ -160,6 +163,7 @@ def test_apply_writes_exactly_the_reviewers_changes(project):
         "-Data flows matter for every economy [@unctad2021der].",
         '-::: {.block ref="trade/moratorium" country="Kenya"}',
         "-The moratorium on customs duties helps {{ country }} keep costs low.",
+        "-", "-A closing paragraph to drop.",
         "-title: Test note"])
     assert added == sorted([
         "+## Introduction and scope",
@@ -239,3 +243,39 @@ def test_not_a_docx_is_an_input_error(project, tmp_path):
     res = cli(root, "review", str(other))
     assert res.exit_code == 1 and "error[PK939]" in res.output
     assert io.BytesIO  # keep the import honest for readers of this module
+
+
+def test_line_endings_and_byte_order_mark_are_kept(project):
+    root, tmp = project
+    src = root / "papers/note/01-intro.md"
+    src.write_bytes(b"\xef\xbb\xbf" + src.read_bytes().replace(b"\n", b"\r\n"))
+    git(root, "commit", "-qam", "windows line endings")
+    assert by_text(items(root, tmp / "c.docx", "--apply"),
+                   "under negotiation")["status"] == "applied"
+    diff = git(root, "diff", "--numstat").split()
+    assert diff[:3] == ["1", "1", "papers/note/01-intro.md"]
+    data = src.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and data.count(b"\r\n") == data.count(b"\n")
+
+
+@pytest.mark.parametrize("damage", ["truncated", "bad xml", "odd property"])
+def test_damaged_docx_is_reported_not_raised(project, tmp_path, damage):
+    root, tmp = project
+    data = (tmp / "a.docx").read_bytes()
+    bad = tmp_path / "bad.docx"
+    if damage == "truncated":
+        bad.write_bytes(data[: len(data) // 2])
+    else:
+        with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(bad, "w") as dst:
+            for name in src.namelist():
+                part = src.read(name)
+                if damage == "bad xml" and name == "word/comments.xml":
+                    part = part[: len(part) // 2]
+                if damage == "odd property" and name == "docProps/custom.xml":
+                    part = part.replace(b"&quot;paper&quot;:&quot;note&quot;", b"&quot;paper&quot;:[1]")
+                dst.writestr(name, part)
+    res = cli(root, "review", str(bad))
+    if damage == "odd property":  # an unusable stamp: matched by text instead
+        assert res.exit_code == 0 and "warning[PK937]" in res.output, res.output
+    else:
+        assert res.exit_code == 1 and "error[PK938]" in res.output, res.output

@@ -84,7 +84,17 @@ def apply(items: list[Item], index: SourceIndex, build: str, write: bool) -> tup
         for path, text in {**files, **patches}.items():
             dest = root / path
             dest.parent.mkdir(parents=True, exist_ok=True)
-            data = text.encode("utf-8")
+            data = as_written(dest, text)
             if not dest.exists() or dest.read_bytes() != data:
                 replace_file(dest, data)
     return out, sorted(files) + sorted(patches)
+
+
+def as_written(dest, text: str) -> bytes:
+    """``text`` with the file's own line endings and byte-order mark, so that a diff shows only
+    the reviewers' changes (sources are read newline-normalised)."""
+    old = dest.read_bytes() if dest.exists() else b""
+    if b"\r\n" in old:
+        text = text.replace("\n", "\r\n")
+    data = text.encode("utf-8")
+    return b"\xef\xbb\xbf" + data if old.startswith(b"\xef\xbb\xbf") else data

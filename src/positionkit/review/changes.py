@@ -15,7 +15,7 @@ from difflib import SequenceMatcher
 
 from positionkit.load.project import Project
 from positionkit.resolve import anchors as anc
-from positionkit.review.locate import Located, Place, anchor_text, new_paragraph_owner, plain, ratio
+from positionkit.review.locate import MIN_RATIO, Located, Place, anchor_text, new_paragraph_owner, plain, ratio
 from positionkit.review.read import Paragraph, Reviewed
 from positionkit.review.sources import SourceIndex
 
@@ -212,11 +212,18 @@ class Planner:
                                reason="the source changed since this DOCX was built")
             return self.index.meta_edit(item, self.located.doc, key, par.before, start, end, new)
         a = place.anchor
+        if a is None and place.changed:  # the paragraph is gone from the sources
+            if not par.after.strip():
+                return replace(item, status="already applied")
+            return replace(item, status="conflict", docx_text=par.before, source_text="",
+                           reason="this paragraph is no longer in the sources")
         if a is None:
             return replace(item, status="rendered", matched="none")
         item = replace(item, path=a.path, line=a.line, col=1, block=self.index.block_of(a.path))
         if place.changed:
             return self._changed(item, par, a)
+        if item.kind == "deletion" and par.before.strip() and not par.after.strip():
+            return self._delete_paragraph(item, a)
         resolved = anchor_text(self.located.doc, a)
         raw = self.index.raw(a)
         span = _span(_char_map(par.before, resolved), start, end, old, resolved)
@@ -238,8 +245,22 @@ class Planner:
         base = self.index.offset(a.path, a.line)
         return replace(item, line=line, col=col, edits=(Edit(a.path, base + s, base + e, md_escape(new)),))
 
+    def _delete_paragraph(self, item: Item, a: anc.Anchor) -> Item:
+        """A paragraph deleted whole: its lines go, with one blank line next to them."""
+        text = self.index.text(a.path)
+        lines = text.split("\n")
+        real = len(lines) - (1 if text.endswith("\n") else 0)
+        start, end = self.index.offset(a.path, a.line), min(self.index.offset(a.path, a.end + 1), len(text))
+        if a.end < real and not lines[a.end].strip():
+            end = min(self.index.offset(a.path, a.end + 2), len(text))
+        elif a.line > 1 and not lines[a.line - 2].strip():
+            start = self.index.offset(a.path, a.line - 1)
+        return replace(item, edits=(Edit(a.path, start, end, ""),))
+
     def _changed(self, item: Item, par: Paragraph, a: anc.Anchor) -> Item:
         current = plain(anchor_text(self.located.doc, a))
+        if not par.after.strip() and ratio(plain(par.before), current) < MIN_RATIO:
+            return replace(item, status="already applied")  # deleted whole, and gone
         if ratio(plain(par.after), current) > max(ratio(plain(par.before), current), 0.9 - 1e-9) \
                 or plain(par.after) == current:
             return replace(item, status="already applied")
@@ -265,6 +286,9 @@ class Planner:
             return replace(item, path=path, line=line, col=1, status="listed",
                            reason="comments on the title block are listed, not written into YAML")
         a = place.anchor
+        if a is None and place.changed:
+            return replace(item, status="conflict", docx_text=par.before, source_text="",
+                           reason="this paragraph is no longer in the sources")
         if a is None:
             return replace(item, status="rendered", matched="none")
         item = replace(item, path=a.path, line=a.line, col=1, block=self.index.block_of(a.path))

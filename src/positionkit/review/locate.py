@@ -132,10 +132,11 @@ def _by_anchor(doc: Resolved, found: tuple[anc.Anchor, ...], par: Paragraph, has
     if moved:
         return Place("anchor", min(moved, key=lambda a: abs(int(a.name[len(anc.PREFIX):]) - n)))
     cands = [(a, plain(anchor_text(doc, a))) for a in found]
-    a, _score = best_match(par.before, cands)
-    after, _ = best_match(par.after, cands)
+    before, score = best_match(par.before, cands)
+    after, score_after = best_match(par.after, cands)
     near = found[n - 1] if n <= len(found) else None
-    return Place("anchor", a or after or near, changed=True)
+    best = before if score >= 0.5 else after if score_after >= 0.5 else near
+    return Place("anchor", best, changed=True)
 
 
 def new_paragraph_owner(located: Located, index: int) -> anc.Anchor | None:

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass, field
+
+from lxml import etree
 
 from positionkit.resolve.anchors import META_PREFIX, PREFIX, PROPERTY
 
@@ -19,6 +22,10 @@ W14 = "{http://schemas.microsoft.com/office/word/2010/wordml}"
 W15 = "{http://schemas.microsoft.com/office/word/2012/wordml}"
 _CP = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
 _VT = "{http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes}"
+
+
+MAX_PART_BYTES = 200 * 2**20
+"""A DOCX part larger than this is refused (a zip bomb, not a briefing note)."""
 
 
 class ReadError(Exception):
@@ -78,8 +85,6 @@ class Reviewed:
 
 
 def _xml(z: zipfile.ZipFile, name: str):
-    from lxml import etree
-
     if name not in z.namelist():
         return None
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
@@ -97,8 +102,15 @@ def _stamp(z: zipfile.ZipFile) -> dict | None:
                 data = json.loads(value)
             except ValueError:
                 return None
-            return data if isinstance(data, dict) else None
+            return data if _valid(data) else None
     return None
+
+
+def _valid(data) -> bool:
+    """The property as a build writes it; anything else (edited by hand, another tool) is ignored."""
+    return (isinstance(data, dict) and isinstance(data.get("paper"), str) and isinstance(data.get("lang"), str)
+            and isinstance(data.get("hashes", ""), str) and isinstance(data.get("audience"), (str, type(None)))
+            and isinstance(data.get("meta", {}), dict) and isinstance(data.get("build", ""), str))
 
 
 def _text(el) -> str:
@@ -195,17 +207,19 @@ def read_docx(path) -> Reviewed:
     """The reviewed DOCX at ``path`` (a path or file object)."""
     try:
         z = zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile) as exc:
+    except (OSError, zipfile.BadZipFile, ValueError) as exc:
         raise ReadError(f"not a DOCX file: {exc}") from exc
     with z:
+        if any(info.file_size > MAX_PART_BYTES for info in z.infolist()):
+            raise ReadError(f"a part of the file is larger than {MAX_PART_BYTES // 2**20} MB")
         try:
             body = _xml(z, "word/document.xml")
-        except Exception as exc:  # lxml raises its own XMLSyntaxError
-            raise ReadError(f"word/document.xml cannot be read: {exc}") from exc
-        if body is None:
-            raise ReadError("no word/document.xml: not a Word document")
-        stamp = _stamp(z)
-        texts, parents = _comment_texts(z)
+            if body is None:
+                raise ReadError("no word/document.xml: not a Word document")
+            stamp = _stamp(z)
+            texts, parents = _comment_texts(z)
+        except (etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, OSError, EOFError, KeyError) as exc:
+            raise ReadError(f"the file is damaged: {exc}") from exc
     by_para = {v[3]: k for k, v in texts.items() if v[3]}
     thread = {cid: by_para.get(parents.get(texts[cid][3])) for cid in texts if texts[cid][3] in parents}
     threaded = bool(parents)
