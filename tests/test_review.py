@@ -78,6 +78,7 @@ def built(tmp_path_factory):
     a.delete("A closing paragraph to drop.")                       # a whole paragraph
     b = Reviewer(fr)
     b.replace("chaque économie", "toutes les économies")
+    b.replace("Note de test", "Note provisoire", within="Note de test")  # title (paper.fr.yaml)
     c = Reviewer(en)
     c.replace("being negotiated", "under negotiation")
     d = Reviewer(en)
@@ -196,7 +197,9 @@ def test_translated_docx_goes_to_the_translation(project):
     lines = git(root, "show", "HEAD:papers/note/01-intro.fr.md").split("\n")  # stamped: front matter first
     line = next(n for n, text in enumerate(lines, start=1) if text.startswith("Les flux"))
     assert (item["path"], item["line"], item["status"]) == ("papers/note/01-intro.fr.md", line, "applied")
-    assert git(root, "diff", "--name-only").split() == ["papers/note/01-intro.fr.md"]
+    title = by_text(found, "Note provisoire")
+    assert (title["path"], title["line"], title["status"]) == ("papers/note/paper.fr.yaml", 1, "applied")
+    assert git(root, "diff", "--name-only").split() == ["papers/note/01-intro.fr.md", "papers/note/paper.fr.yaml"]
     assert "comptent pour toutes les économies [@unctad2021der]" in (root / "papers/note/01-intro.fr.md").read_text()
 
 
