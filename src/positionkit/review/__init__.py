@@ -12,7 +12,8 @@ from pathlib import Path
 from positionkit.diagnostics import Diagnostic, error, warning
 from positionkit.load.project import load_project
 from positionkit.review.apply import PATCH_DIR, apply
-from positionkit.review.changes import Item, Planner
+from positionkit.review.changes import Planner
+from positionkit.review.items import Item
 from positionkit.review.locate import locate
 from positionkit.review.read import ReadError, read_docx
 from positionkit.review.report import BY_TEXT, diagnostic, render_json, to_dict

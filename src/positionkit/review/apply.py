@@ -11,7 +11,7 @@ import difflib
 from dataclasses import replace
 
 from positionkit.pipeline.write import replace_file
-from positionkit.review.changes import Edit, Item
+from positionkit.review.items import Edit, Item
 from positionkit.review.sources import SourceIndex
 
 PATCH_DIR = "review-patches"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from positionkit.diagnostics import Diagnostic, info, warning
-from positionkit.review.changes import Item
+from positionkit.review.items import Item
 
 CODES = {"comment": "PK930", "insertion": "PK931", "deletion": "PK932", "replacement": "PK933"}
 CONFLICT, UNPLACED, PATCH, BY_TEXT = "PK934", "PK935", "PK936", "PK937"

@@ -11,6 +11,7 @@ from positionkit.load.sources import read_text
 from positionkit.markdown import parse_attrs
 from positionkit.resolve import anchors as anc
 from positionkit.resolve.document import Resolved
+from positionkit.review.items import Edit
 
 _INCLUDE = re.compile(r"^ {0,3}:{3,}\s*(\{[^}]*\})\s*:*\s*$")
 
@@ -82,8 +83,6 @@ class SourceIndex:
         return None
 
     def meta_edit(self, item, doc: Resolved, key: str | None, before: str, start: int, end: int, new: str):
-        from positionkit.review.changes import Edit
-
         path, line = self.meta_line(doc, key)
         value = str(doc.meta.get(key) or "")
         item = replace(item, path=path, line=line, col=1)
@@ -112,8 +111,6 @@ class SourceIndex:
         return None
 
     def param_edit(self, item, doc: Resolved, a: anc.Anchor, name: str, value: str, new_value: str):
-        from positionkit.review.changes import Edit
-
         found = self._include_line(doc, a) if a.path in self.blocks else None
         if found:
             path, line = found
