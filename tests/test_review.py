@@ -229,6 +229,9 @@ def test_docx_without_anchors_is_matched_by_text(project):
     assert (item["matched"], item["path"], item["line"], item["status"]) == (
         "text", "papers/note/01-intro.md", 3, "applied")
     assert git(root, "diff", "--name-only").split() == ["papers/note/01-intro.md"]
+    before = (root / "papers/note/01-intro.md").read_bytes()
+    again = by_text(items(root, tmp / "d.docx", "--apply"), "each economy")
+    assert again["status"] == "already applied" and (root / "papers/note/01-intro.md").read_bytes() == before
     text = cli(root, "review", str(tmp / "d.docx")).output
     assert "matched by text" in text
 

@@ -21,7 +21,8 @@ def _apply(text: str, edits: list[Edit]) -> tuple[str, set[Edit]]:
     """-> (new text, edits left out because they overlap another)."""
     skipped: set[Edit] = set()
     last_start = len(text) + 2
-    for e in sorted(edits, key=lambda e: (e.start, e.end, e.note), reverse=True):
+    order = sorted(range(len(edits)), key=lambda k: (edits[k].start, edits[k].end, edits[k].note, k), reverse=True)
+    for e in (edits[k] for k in order):  # later notes at the same place first: they end up in order
         if e.end > last_start or (e.end == last_start and e.start < e.end):
             skipped.add(e)
             continue

@@ -223,7 +223,7 @@ def read_docx(path) -> Reviewed:
     by_para = {v[3]: k for k, v in texts.items() if v[3]}
     thread = {cid: by_para.get(parents.get(texts[cid][3])) for cid in texts if texts[cid][3] in parents}
     threaded = bool(parents)
-    out = []
+    out, seen = [], set()
     for p in body.iter(f"{W}p"):
         if p.getparent() is not None and p.getparent().tag == f"{W}txbxContent":
             continue
@@ -233,8 +233,9 @@ def read_docx(path) -> Reviewed:
         if not threaded:
             thread.update(_shared_ranges(ranges, texts))
         for cid, (start, end) in ranges.items():
-            if cid not in texts or thread.get(cid):
-                continue  # replies are listed under the comment they answer
+            if cid not in texts or thread.get(cid) or cid in seen:
+                continue  # replies are listed under the comment they answer; a range over paragraphs once
+            seen.add(cid)
             author, date, text, _ = texts[cid]
             replies = tuple(Comment(r, *texts[r][:3]) for r in texts if thread.get(r) == cid)
             comments.append(Comment(cid, author, date, text, before[start:end], start, replies))
