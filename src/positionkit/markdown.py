@@ -250,3 +250,12 @@ def strip_comments(lines: list[Line]) -> list[Line]:
                 chars[i] = ""
     new = "".join(chars).split("\n")
     return [Line(t, ln.path, ln.line) for t, ln in zip(new, lines)]
+
+
+def is_div_fence(text: str) -> bool:
+    """True for a line that opens or closes a ``:::`` div."""
+    return bool(_DIV_OPEN.match(text) or _DIV_CLOSE.match(text))
+
+
+def is_code_fence(text: str) -> bool:
+    return bool(_FENCE.match(text))

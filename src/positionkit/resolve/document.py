@@ -12,7 +12,8 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from positionkit.resolve import conditions
+from positionkit.resolve import conditions, mixing
+from positionkit.load import alignment
 from positionkit.load import stamps as i18n
 from positionkit.diagnostics import Diagnostic, did_you_mean, error, warning
 from positionkit.markdown import Div, Line, image_path, images, parse, strip_comments, to_lines
@@ -104,9 +105,9 @@ def resolve(project: Project, target: Target, audience: dict | None = None) -> R
         src = project.sections.get(rel)
         if src is None:
             continue
-        body, path, body_line, content_lang = _pick(ctx, rel, src)
-        lines = strip_comments(to_lines(body, path, body_line))
-        items, problems = parse(lines)
+        picked, content_lang = _pick(ctx, rel, src)
+        path, body_line = picked[0].path if picked else rel, picked[0].line if picked else src.body_line
+        items, problems = parse(strip_comments(picked))
         for ln, msg in problems:
             ctx.diags.append(warning("PK110", msg, ln.path, ln.line,
                                      hint="close every ::: div with a line of three colons"))
@@ -138,33 +139,50 @@ def _paper_scope(ctx: _Ctx) -> dict:
     return scope
 
 
-def _pick(ctx: _Ctx, rel: str, src) -> tuple[str, str, int, str]:
-    """(body, path, first body line, language) of the text to print for a source file."""
+def _pick(ctx: _Ctx, rel: str, src) -> tuple[list[Line], str]:
+    """(lines to print, language of the content) for a source file: per paragraph, the current
+    translation or the source text marked as a fallback."""
     ctx.inputs.add(rel)
+    whole = to_lines(src.body, rel, src.body_line)
     if ctx.lang == ctx.source_lang:
-        return src.body, rel, src.body_line, ctx.lang
+        return whole, ctx.lang
     tr = ctx.project.translations.get(rel, {}).get(ctx.lang)
+    if tr is not None:
+        ctx.inputs.add(tr.path)
+    al = alignment.align(src, tr)
+    if tr is not None and all(p.status == alignment.TRANSLATED for p in al.pairs) and al.aligned:
+        return to_lines(tr.body, tr.path, tr.body_line), ctx.lang
+    ctx.fallbacks.append(rel)
     if tr is None:
-        ctx.fallbacks.append(rel)
         ctx.diags.append(warning("PK401", f"no {ctx.lang} translation of {rel}: the {ctx.source_lang} text is "
                                  "printed instead, marked as untranslated", rel, None,
                                  hint=f"positionkit i18n new {rel} --lang {ctx.lang}"))
-        return src.body, rel, src.body_line, ctx.source_lang
-    ctx.inputs.add(tr.path)
+        return mixing.mixed_lines(al, src, None, ctx.source_lang), ctx.lang
     fresh = i18n.freshness(src, tr)
-    if fresh.status == i18n.CURRENT:
-        return tr.body, tr.path, tr.body_line, ctx.lang
-    ctx.fallbacks.append(rel)
+    if fresh.status == i18n.UNSTAMPED and alignment.recorded(tr) is None:
+        ctx.fallbacks.remove(rel)
+        ctx.diags.append(warning("PK420", f"translation {tr.path} is not stamped: it is printed as written, but "
+                                 "positionkit cannot tell it is current (a final build refuses it)", tr.path, 1,
+                                 hint=f"after checking it against the source: positionkit i18n stamp {tr.path}"))
+        return to_lines(tr.body, tr.path, tr.body_line), ctx.lang
     if fresh.status == i18n.UNSTAMPED:
         msg = f"translation {tr.path} is not stamped, so positionkit cannot tell it is current"
         hint = f"after checking it against the source: positionkit i18n stamp {tr.path}"
-    else:
-        where = ", ".join(str(n) for n in fresh.changed[:5]) or "paragraphs removed"
+    elif al.count(alignment.STALE) or not al.aligned:
+        lines = [src.body_line + p.source.start for p in al.pairs if p.status == alignment.STALE]
+        where = ", ".join(str(n) for n in (lines if al.aligned else fresh.changed)[:5]) or "paragraphs removed"
         msg = f"translation {tr.path} is stale: {rel} changed since it was translated (source lines {where})"
         hint = f"update the translation, then: positionkit i18n stamp {tr.path}"
+    else:
+        lines = [src.body_line + p.source.start for p in al.pairs if p.status == alignment.MISSING]
+        msg = (f"translation {tr.path} has no {ctx.lang} text yet for source lines "
+               f"{', '.join(map(str, lines[:5]))}")
+        hint = f"translate them: positionkit i18n export {ctx.paper.slug} --lang {ctx.lang}"
     ctx.diags.append(warning("PK402", msg + f"; the {ctx.source_lang} text is printed instead", tr.path, 1,
                              hint=hint))
-    return src.body, rel, src.body_line, ctx.source_lang
+    if not al.aligned:
+        return whole, ctx.source_lang  # the caller marks the whole file
+    return mixing.mixed_lines(al, src, tr, ctx.source_lang), ctx.lang
 
 
 def _fallback_div(lines: list[Line], lang: str, path: str) -> list[Line]:
@@ -284,10 +302,11 @@ def _include(ctx: _Ctx, div: Div, scope: dict, chain: tuple, lang: str) -> list[
                                    at.line, hint=f'pass it: {name}="...", or set it in paper.yaml params'))
         inner[name] = localized(value, ctx.lang, ctx.source_lang)
 
-    body, path, body_line, content_lang = _pick(ctx, src.path, src) if lang == ctx.lang \
-        else (src.body, src.path, src.body_line, lang)
+    picked, content_lang = _pick(ctx, src.path, src) if lang == ctx.lang \
+        else (to_lines(src.body, src.path, src.body_line), lang)
+    path = picked[0].path if picked else src.path
     ctx.inputs.add(src.path)
-    items, problems = parse(strip_comments(to_lines(body, path, body_line)))
+    items, problems = parse(strip_comments(picked))
     for ln, msg in problems:
         ctx.diags.append(warning("PK110", msg, ln.path, ln.line))
     variants = {c.attrs.get("name"): c for c in items if isinstance(c, Div) and "variant" in c.attrs.classes}
@@ -300,7 +319,8 @@ def _include(ctx: _Ctx, div: Div, scope: dict, chain: tuple, lang: str) -> list[
         items = variants[variant].children
     else:
         items = [c for c in items if not (isinstance(c, Div) and "variant" in c.attrs.classes)]
-    digest = hashlib.sha256(src.text.encode() + (body.encode() if path != src.path else b"")).hexdigest()
+    printed = "\n".join(ln.text for ln in picked)
+    digest = hashlib.sha256(src.text.encode() + (printed.encode() if printed != src.body else b"")).hexdigest()
     ctx.blocks.append(BlockUse(block.id, variant, digest, content_lang, block.library))
     lines = _expand(ctx, items, inner, chain + (block,), content_lang, block)
     lines = _trim(lines)
