@@ -106,6 +106,11 @@ def status(project: Project, papers=(), langs=()) -> tuple[list[PaperStatus], li
     return out, []
 
 
+def pieces(project: Project, slug: str, langs: list[str]) -> list[tuple[str, Source]]:
+    """(kind, source) for every section and block the paper uses in the source language or `langs`."""
+    return _pieces(project, slug, langs)
+
+
 def _pieces(project: Project, slug: str, langs: list[str]) -> list[tuple[str, Source]]:
     """Every section of the paper and every block it includes (in the source text or any translation)."""
     paper = project.papers[slug]
