@@ -133,3 +133,68 @@ def new(obj, path, lang):
                    f"positionkit i18n stamp {target})")
     sys.exit(_exit(diags))
 
+
+
+_FORMATS = {"xliff": "xlf", "po": "po", "docx": "docx"}
+
+
+@i18n.command(name="export")
+@click.argument("paper")
+@click.option("--lang", required=True, metavar="L", help="Language to translate into (BCP 47).")
+@click.option("--format", "fmt", type=click.Choice(list(_FORMATS)), default="xliff", show_default=True,
+              help="XLIFF 1.2 for CAT tools (Trados, memoQ, OmegaT, Weblate), PO for Poedit and gettext "
+                   "tools, DOCX: a two-column table for Word.")
+@click.option("-o", "output", metavar="FILE", help="Where to write it (default: PAPER.L.xlf|po|docx here).")
+@click.pass_obj
+def export_(obj, paper, lang, fmt, output):
+    """Write PAPER's text for a translator: one unit per heading, paragraph, list item and table cell
+    of its sections, the blocks it uses and its title fields, each with its id, source position and
+    state (translated, stale with the previous source text, or missing). Citations, {{ parameters }},
+    link targets, code and footnote markers are protected placeholders."""
+    from positionkit.translations import bilingual_docx, po, units, xliff
+    from positionkit.version import __version__
+
+    project, _ = _load(obj)
+    found, diags = units.collect(project, paper, lang)
+    if found is not None:
+        writer = {"xliff": xliff.write, "po": po.write, "docx": bilingual_docx.write}[fmt]
+        data = writer(found, f"positionkit {__version__}")
+        target = Path(output) if output else Path(f"{paper}.{lang}.{_FORMATS[fmt]}")
+        target = target if target.is_absolute() else obj.directory / target
+        try:
+            target.write_bytes(data)
+        except OSError as exc:
+            click.echo(f"error: cannot write {target}: {exc.strerror or exc}", err=True)
+            sys.exit(1)
+        counts = ", ".join(f"{n} {s}" for s, n in found.counts().items()) or "nothing to translate"
+        click.echo(f"wrote {output or target.name}: {len(found.units)} units ({counts})")
+    sys.exit(_exit(diags))
+
+
+@i18n.command(name="import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.pass_obj
+def import_(obj, file):
+    """Write the translations in FILE (an XLIFF, PO or bilingual DOCX from `i18n export`) into the
+    .L.md translation files, paragraph by paragraph, each stamped against the exact source text it
+    was translated from. Units whose {placeholders} do not match their source are refused and
+    named; units whose source changed since the export are left out."""
+    from positionkit.translations import importing
+
+    project, _ = _load(obj)
+    path = Path(file)
+    path = path if path.is_absolute() else obj.directory / path
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        click.echo(f"error: cannot read {file}: {exc.strerror or exc}", err=True)
+        sys.exit(1)
+    returned, diags = importing.read_returned(data, file)
+    if returned is not None:
+        written, more = importing.import_returned(project, returned)
+        diags += more
+        for w in written:
+            click.echo(f"updated {w.path}: {w.paragraphs} paragraph(s) imported and stamped")
+        if not written:
+            click.echo("nothing was written")
+    sys.exit(_exit(diags))

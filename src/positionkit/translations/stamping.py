@@ -156,6 +156,11 @@ def rewrite_front_matter(path: Path, rel: str, record: dict) -> Diagnostic | Non
         data = path.read_bytes()
     except OSError as exc:
         return error("PK408", f"cannot read {rel}: {exc.strerror or exc}", rel)
+    return _replace(path, rel, with_record(data, record))
+
+
+def with_record(data: bytes, record: dict) -> bytes:
+    """data with its front matter's `translation:` entry replaced (or added); other bytes kept."""
     first = data.split(b"\n", 1)[0]
     newline = b"\r\n" if first.endswith(b"\r") else b"\n"  # the front matter's own line ending
     dumped = yaml.safe_dump({"translation": record}, allow_unicode=True, sort_keys=False, width=100)
@@ -163,23 +168,27 @@ def rewrite_front_matter(path: Path, rel: str, record: dict) -> Diagnostic | Non
     m = _FRONT.match(data)
     if m is None:
         bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""
-        new = bom + b"---" + newline + entry + b"---" + newline + data[len(bom):]
+        return bom + b"---" + newline + entry + b"---" + newline + data[len(bom):]
+    front = m.group(2) or b""
+    lines = front.splitlines(keepends=True)
+    start = next((i for i, ln in enumerate(lines) if ln.startswith(b"translation:")), None)
+    if start is None:
+        kept = lines
+        if kept and not kept[-1].endswith(b"\n"):
+            kept[-1] += newline
+        lines = kept + [entry]
     else:
-        front = m.group(2) or b""
-        lines = front.splitlines(keepends=True)
-        start = next((i for i, ln in enumerate(lines) if ln.startswith(b"translation:")), None)
-        if start is None:
-            kept = lines
-            if kept and not kept[-1].endswith(b"\n"):
-                kept[-1] += newline
-            lines = kept + [entry]
-        else:
-            end = next((j for j in range(start + 1, len(lines)) if _TOP_KEY.match(lines[j])), len(lines))
-            lines = lines[:start] + [entry] + lines[end:]
-        opening = data[: m.start(2)] if m.group(2) is not None else data[: m.end(0)].split(b"\n", 1)[0] + b"\n"
-        closing = data[m.end(2): m.end(0)] if m.group(2) is not None else data[len(opening): m.end(0)]
-        new = opening + b"".join(lines) + closing + data[m.end(0):]
-    return _replace(path, rel, new)
+        end = next((j for j in range(start + 1, len(lines)) if _TOP_KEY.match(lines[j])), len(lines))
+        lines = lines[:start] + [entry] + lines[end:]
+    opening = data[: m.start(2)] if m.group(2) is not None else data[: m.end(0)].split(b"\n", 1)[0] + b"\n"
+    closing = data[m.end(2): m.end(0)] if m.group(2) is not None else data[len(opening): m.end(0)]
+    return opening + b"".join(lines) + closing + data[m.end(0):]
+
+
+def body_offset(data: bytes) -> int:
+    """Byte offset where a file's body starts (after its front matter, if any)."""
+    m = _FRONT.match(data)
+    return m.end(0) if m else (3 if data.startswith(b"\xef\xbb\xbf") else 0)
 
 
 def _replace(path: Path, rel: str, data: bytes) -> Diagnostic | None:
@@ -241,3 +250,8 @@ def _source_body_bytes(path: Path) -> bytes | None:
         return None
     m = _FRONT.match(data)
     return data[m.end(0):] if m else data.removeprefix(b"\xef\xbb\xbf")
+
+
+def write_translation(path: Path, rel: str, data: bytes) -> Diagnostic | None:
+    """Replace a translation file atomically; a diagnostic when that fails (the file is left as it was)."""
+    return _replace(path, rel, data)
