@@ -27,7 +27,10 @@ def mixed_lines(alignment: Alignment, source: Source, translation: Source | None
     def close():
         if state["open"]:
             last = out[-1]
-            out.extend([Line("", last.path, last.line), Line(":::", last.path, last.line)])
+            if last.text.strip():
+                out.append(Line("", last.path, last.line))
+            out.append(Line(":::", last.path, last.line))
+            out.append(Line("", last.path, last.line))
             state["open"] = False
 
     for pair in alignment.pairs:

@@ -7,6 +7,10 @@ the previous source text as ``#| msgid`` when it is known (gettext's own convent
 """
 from __future__ import annotations
 
+import datetime as dt
+import os
+import time
+
 import polib
 
 from positionkit.diagnostics import Diagnostic, error
@@ -22,11 +26,15 @@ def _legend(pieces) -> list[str]:
 
 
 def write(units: UnitSet, generator: str) -> bytes:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    when = dt.datetime.fromtimestamp(int(epoch) if epoch.isdigit() else time.time(), dt.timezone.utc)
+    stamp = when.strftime("%Y-%m-%d %H:%M+0000")
     po = polib.POFile(wrapwidth=79)
     po.metadata = {
         "Project-Id-Version": f"{units.paper}",
         "Report-Msgid-Bugs-To": "",
-        "PO-Revision-Date": "YEAR-MO-DA HO:MI+ZONE",
+        "POT-Creation-Date": stamp,
+        "PO-Revision-Date": stamp,
         "Last-Translator": "",
         "Language-Team": "",
         "Language": units.lang,
