@@ -289,3 +289,21 @@ def test_missing_translation_falls_back_paragraph_by_paragraph_and_keeps_include
     # the section has no translation: its heading is a marked fallback, the block it includes is French
     assert '::: {.fallback lang="en"}\n\n## Context\n\n:::' in md
     assert "Le RGPD fixe des règles" in md and "The GDPR sets rules" not in md
+
+
+def test_check_reports_broken_structure_in_translation_files(project, cli):
+    (project / "papers/note/02-context.fr.md").write_text(
+        "## Contexte\n\n::: {.blok ref=\"privacy/gdpr\"}\n:::\n\n::: {.block ref=\"privacy/other\"}\n:::\n")
+    cli(project, "i18n", "stamp", "papers/note/02-context.fr.md")
+    res = cli(project, "check", "note")
+    found = [ln for ln in res.output.splitlines() if "PK428" in ln or "PK429" in ln]
+    assert found == [  # the stamp takes lines 1-10
+        "papers/note/02-context.fr.md:11: warning[PK429] block include 'privacy/gdpr' of the source "
+        "(papers/note/02-context.md:3) is missing from the translation, so that language's handout lacks it "
+        "(copy the line ::: {.block ref=\"privacy/gdpr\"} into the translation)",
+        "papers/note/02-context.fr.md:13:6: warning[PK428] div class '.blok' is neither in the source "
+        "papers/note/02-context.md nor one positionkit knows (did you mean 'block'?)",
+        "papers/note/02-context.fr.md:16: warning[PK429] block include 'privacy/other' is in the translation but "
+        "not in its source papers/note/02-context.md (a translation has the same includes and variants as its "
+        "source)",
+    ]

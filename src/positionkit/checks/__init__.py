@@ -14,6 +14,7 @@ from positionkit.resolve.document import Resolved
 from positionkit.checks import citations, loading, resolving, sections
 from positionkit.checks import budgets, headings, images, links, raw, safety
 from positionkit.checks import glyphs, translations
+from positionkit.checks import translation_structure
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ CHECKS: list[Check] = [
     citations.check,
     glyphs.check,
     translations.check,
+    translation_structure.check,
     headings.check,
     links.check,
     images.check,
