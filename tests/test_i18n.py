@@ -138,7 +138,7 @@ def test_status_lists_blocks_the_paper_uses(make_project, cli):
     assert res.exit_code == 0
     assert res.output.splitlines()[:7] == [
         "note: Test note",
-        "  fr: 3 missing",
+        "  fr: 3 missing; paragraphs: 4 missing",
         "   - missing      section  papers/note/01-intro.fr.md",
         "                  (positionkit i18n new papers/note/01-intro.md --lang fr)",
         "   - missing      block    blocks/privacy/core.fr.md",

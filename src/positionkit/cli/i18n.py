@@ -57,6 +57,7 @@ def status(obj, papers, langs, fmt):
             "source_lang": project.config.source_lang,
             "papers": [{"paper": p.paper, "title": p.title,
                         "languages": [{"lang": ls.lang, "counts": ls.counts(),
+                                      "paragraphs": ls.paragraph_counts(),
                                        "items": [i.to_dict() for i in ls.items]} for ls in p.languages]}
                        for p in result],
             "diagnostics": [d.to_dict() for d in diags]}, ensure_ascii=False, indent=2))
@@ -67,7 +68,8 @@ def status(obj, papers, langs, fmt):
             click.echo(f"  no target languages besides {project.config.source_lang} (add them to 'languages:')")
         for ls in paper.languages:
             counts = ", ".join(f"{n} {s}" for s, n in ls.counts().items())
-            click.echo(f"  {ls.lang}: {counts}")
+            paras = ", ".join(f"{n} {s}" for s, n in ls.paragraph_counts().items())
+            click.echo(f"  {ls.lang}: {counts}" + (f"; paragraphs: {paras}" if paras else ""))
             for item in ls.items:
                 _echo_item(item)
     sys.exit(_exit(diags))
@@ -75,6 +77,9 @@ def status(obj, papers, langs, fmt):
 
 def _echo_item(item: tr.Item) -> None:
     click.echo(f"   {_MARK[item.status]} {item.status:<12} {item.kind:<8} {item.translation}")
+    if item.paragraphs and item.status == "stale":
+        click.echo(f"{'':18}paragraphs: " + ", ".join(f"{n} {s}" for s, n in item.paragraphs)
+                   + " (a draft prints each translated one, the others in the source language)")
     if item.status == "stale":
         click.echo(f"{'':18}source paragraphs changed since the stamp: "
                    + (", ".join(f"line {c.line}" for c in item.changed) or "none; some were removed"))

@@ -19,6 +19,7 @@ from positionkit.load import stamps
 from positionkit.load.sources import Source
 
 TRANSLATED, STALE, MISSING, UNSTAMPED = "translated", "stale", "missing", "unstamped"
+STATES = (TRANSLATED, STALE, MISSING, UNSTAMPED)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 
+from positionkit.load import alignment
 from positionkit.load import stamps as i18n
 from positionkit.diagnostics import Diagnostic, did_you_mean, error
 from positionkit.languages import get_language
@@ -53,11 +54,13 @@ class Item:
     since: str | None = None
     """Short commit the stamp's source version was found in."""
     note: str | None = None
+    paragraphs: tuple[tuple[str, int], ...] = ()
+    """Source paragraphs per state (translated, stale, missing, unstamped): what a draft prints."""
 
     def to_dict(self) -> dict:
         return {"kind": self.kind, "source": self.source, "translation": self.translation,
                 "status": self.status, "changed": [{"line": c.line, "text": c.text} for c in self.changed],
-                "diff": self.diff, "since": self.since, "note": self.note}
+                "diff": self.diff, "since": self.since, "note": self.note, "paragraphs": dict(self.paragraphs)}
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,13 @@ class LangStatus:
 
     def counts(self) -> dict:
         return {s: n for s in STATUSES if (n := sum(1 for i in self.items if i.status == s))}
+
+    def paragraph_counts(self) -> dict:
+        total: dict = {}
+        for item in self.items:
+            for state, n in item.paragraphs:
+                total[state] = total.get(state, 0) + n
+        return total
 
 
 @dataclass(frozen=True)
@@ -130,6 +140,12 @@ def _pieces(project: Project, slug: str, langs: list[str]) -> list[tuple[str, So
 
 def _item(project: Project, kind: str, src: Source, lang: str, history: "_History") -> Item:
     tr = project.translations.get(src.path, {}).get(lang)
+    al = alignment.align(src, tr)
+    counts = tuple((state, n) for state in alignment.STATES if (n := al.count(state)))
+    return replace(_item_status(project, kind, src, lang, history, tr), paragraphs=counts)
+
+
+def _item_status(project: Project, kind: str, src: Source, lang: str, history: "_History", tr) -> Item:
     if tr is None:
         return Item(kind, src.path, translation_path(src.path, lang), i18n.MISSING,
                     note=f"positionkit i18n new {src.path} --lang {lang}")
