@@ -152,7 +152,7 @@ def test_round_trip_prints_the_translation(project, cli, fmt, fill):
         "updated blocks/privacy/gdpr.fr.md: 1 paragraph(s) imported and stamped",
         "updated papers/note/01-intro.fr.md: 4 paragraph(s) imported and stamped",
         "updated papers/note/02-context.fr.md: 1 paragraph(s) imported and stamped",
-        "updated papers/note/paper.fr.yaml: 2 paragraph(s) imported and stamped"]
+        "updated papers/note/paper.fr.yaml: 2 field(s) imported and stamped"]
     intro = (project / "papers/note/01-intro.fr.md").read_text()
     assert "- Voir le [texte du RGPD](https://eur-lex.europa.eu/eli/reg/2016/679/oj) pour plus de détails.\n" in intro
     assert "Les flux de données comptent pour le développement [@unctad2021der].\n" in intro

@@ -199,7 +199,8 @@ def import_(obj, file):
         written, more = importing.import_returned(project, returned)
         diags += more
         for w in written:
-            click.echo(f"updated {w.path}: {w.paragraphs} paragraph(s) imported and stamped")
+            what = "field(s)" if w.path.endswith(".yaml") else "paragraph(s)"
+            click.echo(f"updated {w.path}: {w.paragraphs} {what} imported and stamped")
         if not written:
             click.echo("nothing was written")
     sys.exit(_exit(diags))
