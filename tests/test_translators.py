@@ -307,3 +307,68 @@ def test_check_reports_broken_structure_in_translation_files(project, cli):
         "not in its source papers/note/02-context.md (a translation has the same includes and variants as its "
         "source)",
     ]
+
+
+def test_stale_units_in_xliff_and_docx(project, cli):
+    cli(project, "i18n", "export", "note", "--lang", "fr", "--format", "po", "-o", "note.po")
+    fill_po(project / "note.po")
+    cli(project, "i18n", "import", "note.po")
+    _git(project, "add", "-A")
+    _git(project, "-c", "user.email=t@example.org", "-c", "user.name=t", "commit", "-qm", "fr")
+    (project / "papers/note/01-intro.md").write_text(INTRO.replace("not protectionism", "never protectionism"))
+    cli(project, "i18n", "export", "note", "--lang", "fr", "-o", "note.xlf")
+    xlf = (project / "note.xlf").read_text()
+    unit = xlf[xlf.index("<source>Privacy rules are never"):]
+    unit = unit[: unit.index("</trans-unit>")]
+    assert '<target state="needs-review-translation">Les règles de protection' in unit
+    assert "Previous source: Privacy rules are not protectionism." in unit
+    cli(project, "i18n", "export", "note", "--lang", "fr", "--format", "docx", "-o", "note.docx")
+    rows = docx.Document(str(project / "note.docx")).tables[0].rows
+    stale = [r for r in rows if "(needs review)" in r.cells[0].paragraphs[0].text]
+    assert len(stale) == 1
+    assert [p.text for p in stale[0].cells[0].paragraphs[1:3]] == [
+        "Privacy rules are never protectionism.", "Before: Privacy rules are not protectionism."]
+    before = (project / "papers/note/01-intro.fr.md").read_bytes()
+    # handed back untouched, the stale row is not a confirmation; the XLIFF target still needs review
+    for name in ("note.docx", "note.xlf"):
+        assert cli(project, "i18n", "import", name).output == "nothing was written\n"
+    assert (project / "papers/note/01-intro.fr.md").read_bytes() == before
+    d = docx.Document(str(project / "note.docx"))
+    row = [r for r in d.tables[0].rows if "(needs review)" in r.cells[0].paragraphs[0].text][0]
+    row.cells[1].paragraphs[0].text = "Les règles de protection de la vie privée ne sont jamais du protectionnisme."
+    d.save(str(project / "note.docx"))
+    res = cli(project, "i18n", "import", "note.docx")
+    assert res.output == "updated papers/note/01-intro.fr.md: 1 paragraph(s) imported and stamped\n"
+    assert "- Les règles de protection de la vie privée ne sont jamais du protectionnisme.\n" in \
+        (project / "papers/note/01-intro.fr.md").read_text()
+    assert [d.code for d in check_project(project) if d.path == "papers/note/01-intro.fr.md"] == []
+
+
+def test_import_refuses_what_it_cannot_place(project, cli):
+    cli(project, "i18n", "export", "note", "--lang", "fr", "--format", "po", "-o", "note.po")
+    fill_po(project / "note.po")
+    po = polib.pofile(str(project / "note.po"))
+    po.append(polib.POEntry(msgctxt="not-an-id", msgid="x", msgstr="y"))
+    po.save(str(project / "note.po"))
+    # a hand-written, unstamped translation is never rewritten paragraph by paragraph
+    (project / "papers/note/01-intro.fr.md").write_text("## Introduction\n\nÀ la main.\n")
+    # and a source edited after the export makes its units unplaceable
+    (project / "papers/note/02-context.md").write_text(CONTEXT.replace("## Context", "## Background"))
+    res = cli(project, "i18n", "import", "note.po")
+    assert res.exit_code == 1
+    out = res.output
+    assert "warning[PK425] 'not-an-id' is not a unit id positionkit exported; it is ignored" in out
+    assert "papers/note/01-intro.fr.md:1: error[PK427] papers/note/01-intro.fr.md cannot be updated paragraph " \
+           "by paragraph: it is not stamped; 5 unit(s) for it were not imported" in out
+    assert re.search(r"warning\[PK426\] unit papers/note/02-context\.md:[0-9a-f]{8}\.1: its source paragraph in "
+                     r"papers/note/02-context\.md changed \(or went\) since the export", out)
+    assert (project / "papers/note/01-intro.fr.md").read_text() == "## Introduction\n\nÀ la main.\n"
+    assert not (project / "papers/note/02-context.fr.md").exists()
+    assert "updated blocks/privacy/gdpr.fr.md" in out
+    for bad, code in ((b"not xml", "PK424"), (b"<x/>", "PK424")):
+        (project / "bad.xlf").write_bytes(bad)
+        assert f"error[{code}]" in cli(project, "i18n", "import", "bad.xlf").output
+    (project / "bad.txt").write_text("x")
+    assert "error[PK424]" in cli(project, "i18n", "import", "bad.txt").output
+    res = cli(project, "i18n", "export", "nope", "--lang", "fr")
+    assert res.exit_code == 1 and "error[PK421] no paper named 'nope'" in res.output

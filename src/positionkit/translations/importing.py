@@ -24,7 +24,7 @@ from positionkit.translations.metadata_import import write_metadata
 from positionkit.translations.returned import Returned, ReturnedFile, Written, check_unit
 from positionkit.translations.segments import opens_code, template
 from positionkit.translations.stamping import body_offset, with_record, write_translation
-from positionkit.translations.units import BODY_ID, META_ID
+from positionkit.translations.units import BODY_ID, META_ID, unchanged_units
 
 READERS = {".po": po.read, ".xlf": xliff.read, ".xliff": xliff.read, ".docx": bilingual_docx.read}
 
@@ -111,7 +111,8 @@ def _import_file(project, src, lang, items, returned, day, broken) -> tuple[list
     for j, got in sorted(wanted.items()):
         tpl, pair = templates[j], alignment.pairs[j]
         have = _existing(pair, len(tpl.units))
-        texts: list[str | None] = [have[k] if have and pair.status == al.TRANSLATED else None
+        still = unchanged_units(project, src.path, pair, len(tpl.units)) if have else []
+        texts: list[str | None] = [have[k] if have and (pair.status == al.TRANSLATED or still[k]) else None
                                    for k in range(len(tpl.units))]
         changed = False
         for n, r in got.items():
@@ -124,7 +125,8 @@ def _import_file(project, src, lang, items, returned, day, broken) -> tuple[list
             if not r.done:
                 continue
             text = ph.to_markdown(r.target, source)
-            if have and have[n - 1] == text and (pair.status == al.TRANSLATED or returned.checks_unchanged):
+            if have and have[n - 1] == text and (pair.status == al.TRANSLATED or still[n - 1]
+                                                 or returned.checks_unchanged):
                 continue  # unchanged; and a stale DOCX row handed back untouched is not a confirmation
             texts[n - 1], changed = text, True
         if changed and all(t is not None for t in texts):

@@ -113,6 +113,9 @@ def file_units(project: Project, src: Source, tr: Source | None, where: str) -> 
                 title = text
             source = tuple(ph.tokenize(text))
             target = tuple(ph.match_names(ph.tokenize(targets[k]), source)) if targets else None
+            unit_status = status
+            if status == STALE and previous and targets and previous[k] == text:
+                unit_status = TRANSLATED  # another unit of this paragraph changed, not this one
             note = None
             if pair.translation is not None and targets is None:
                 note = "the translation's paragraph is built differently; it is not shown here"
@@ -121,9 +124,19 @@ def file_units(project: Project, src: Source, tr: Source | None, where: str) -> 
             out.append(Unit(f"{src.path}:{pair.source.hash}{dup}.{k + 1}", src.path,
                             src.body_line + pair.source.start + tpl.offsets[k],
                             f"{where}" + (f", under '{title}'" if title and title != text else ""),
-                            source, status if (target or status == MISSING) else MISSING, target,
-                            tuple(ph.tokenize(previous[k])) if previous else None, note))
+                            source, unit_status if (target or status == MISSING) else MISSING, target,
+                            tuple(ph.tokenize(previous[k])) if unit_status == STALE and previous else None, note))
     return out
+
+
+def unchanged_units(project: Project, path: str, pair: al.Pair, count: int) -> list[bool]:
+    """For a stale paragraph: which of its units read as they did when it was translated (the old
+    text found in git), so their translation still holds."""
+    if pair.status != al.STALE or not pair.made_from:
+        return [False] * count
+    old = _unit_texts(previous_chunks(project.root, path, {pair.made_from}).get(pair.made_from), count)
+    now = _unit_texts(pair.source, count)
+    return [bool(old and now and old[k] == now[k]) for k in range(count)]
 
 
 def _unit_texts(chunk: al.Chunk | None, count: int) -> list[str] | None:

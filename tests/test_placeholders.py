@@ -1,0 +1,36 @@
+"""Placeholders: any inline Markdown splits into text and placeholders and comes back unchanged."""
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from positionkit.translations import placeholders as ph
+from positionkit.translations.segments import template
+
+PIECES = st.sampled_from(["word", " ", "[", "]", "(", ")", "{", "}", "@key", "{{ p }}", "`c`", "^[", "![",
+                          "](u)", "\\[", "<b>", "https://x.org/a", "-", "|", "#", "*", "é"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PIECES, max_size=25))
+def test_tokenize_round_trips_through_the_brace_form(parts):
+    text = " ".join("".join(parts).split())
+    pieces = ph.tokenize(text)
+    back, problems = ph.from_braces(ph.to_braces(pieces))
+    assert problems == []
+    assert ph.compare(pieces, back) == ([], [])
+    assert ph.to_markdown(back, pieces) == text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=30), max_size=6))
+def test_template_never_raises_and_refills_itself(lines):
+    lines = [ln.replace("\n", " ") for ln in lines]
+    tpl = template(lines)
+    assert len(tpl.fill(list(tpl.units))) == len(tpl.lines)
+
+
+def test_names_follow_the_source_when_a_translation_reorders_citations():
+    source = ph.tokenize("A [@x] then [@y].")
+    target = ph.match_names(ph.tokenize("D'abord [@y] puis [@x]."), source)
+    assert ph.to_braces(target) == "D'abord [{cite2}] puis [{cite1}]."
