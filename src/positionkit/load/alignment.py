@@ -105,7 +105,9 @@ def align(source: Source, translation: Source | None) -> Alignment:
             return Alignment(tuple(Pair(c, UNSTAMPED, t) for c, t in zip(src, mine)))
         return Alignment(tuple(Pair(c, UNSTAMPED) for c in src), aligned=False)
     if len(old) != len(mine):
-        return Alignment(tuple(Pair(c, STALE) for c in src), aligned=False)
+        rec = translation.meta["translation"]
+        whole = TRANSLATED if rec.get("source_hash") == stamps.source_hash(source.body) else STALE
+        return Alignment(tuple(Pair(c, whole) for c in src), aligned=False)  # judged as one file
     new = [c.hash for c in src]
     pairs: list[Pair | None] = [None] * len(src)
     matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)

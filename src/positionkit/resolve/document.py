@@ -150,7 +150,7 @@ def _pick(ctx: _Ctx, rel: str, src) -> tuple[list[Line], str]:
     if tr is not None:
         ctx.inputs.add(tr.path)
     al = alignment.align(src, tr)
-    if tr is not None and all(p.status == alignment.TRANSLATED for p in al.pairs) and al.aligned:
+    if tr is not None and all(p.status == alignment.TRANSLATED for p in al.pairs):
         return to_lines(tr.body, tr.path, tr.body_line), ctx.lang
     ctx.fallbacks.append(rel)
     if tr is None:

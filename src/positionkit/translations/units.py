@@ -117,14 +117,14 @@ def file_units(project: Project, src: Source, tr: Source | None, where: str) -> 
             if status == STALE and previous and targets and previous[k] == text:
                 unit_status = TRANSLATED  # another unit of this paragraph changed, not this one
             note = None
-            if pair.translation is not None and targets is None:
+            if (pair.translation is not None or pair.status == al.TRANSLATED) and targets is None:
                 note = "the translation's paragraph is built differently; it is not shown here"
             elif status == STALE and pair.status == al.UNSTAMPED:
                 note = "the translation was never stamped: check it against the source"
             out.append(Unit(f"{src.path}:{pair.source.hash}{dup}.{k + 1}", src.path,
                             src.body_line + pair.source.start + tpl.offsets[k],
                             f"{where}" + (f", under '{title}'" if title and title != text else ""),
-                            source, unit_status if (target or status == MISSING) else MISSING, target,
+                            source, unit_status if (target or status != STALE) else MISSING, target,
                             tuple(ph.tokenize(previous[k])) if unit_status == STALE and previous else None, note))
     return out
 
