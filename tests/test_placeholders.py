@@ -34,3 +34,15 @@ def test_names_follow_the_source_when_a_translation_reorders_citations():
     source = ph.tokenize("A [@x] then [@y].")
     target = ph.match_names(ph.tokenize("D'abord [@y] puis [@x]."), source)
     assert ph.to_braces(target) == "D'abord [{cite2}] puis [{cite1}]."
+
+
+def test_typed_markdown_cannot_add_a_citation_or_a_link():
+    from positionkit.translations.returned import Returned, check_unit
+
+    source = ph.tokenize("Data flows matter [@unctad2021der].")
+    for typed in ("Les flux comptent [{cite1}; @smith2020].", "Voir [ici](https://example.org) [{cite1}]."):
+        target, _ = ph.from_braces(typed)
+        problem = check_unit(Returned("u.md:00000000.1", tuple(target)), source, "t.po")
+        assert problem is not None and problem.code == "PK422", typed
+    target, _ = ph.from_braces("Les flux comptent [{cite1}].")
+    assert check_unit(Returned("u.md:00000000.1", tuple(target)), source, "t.po") is None

@@ -51,7 +51,7 @@ class Resolved:
     """Localized title, subtitle, date (ISO), organisations, audience, contact."""
     blocks: tuple[BlockUse, ...] = ()
     fallbacks: tuple[str, ...] = ()
-    """Source files printed in the source language because their translation is missing or stale."""
+    """Source files with paragraphs printed in the source language (translation missing or stale)."""
     inputs: tuple[str, ...] = ()
     """Every project file whose content this document depends on."""
     diagnostics: tuple[Diagnostic, ...] = ()

@@ -48,7 +48,18 @@ def check_unit(r: Returned, source: list, where: str) -> Diagnostic | None:
     for n in got:
         if n.endswith("_end") and n.removesuffix("_end") in got and got.index(n) < got.index(n.removesuffix("_end")):
             problems.append(f"{{{n}}} comes before {{{n.removesuffix('_end')}}}")
+    if not problems:  # typed Markdown must not add what placeholders protect (a citation, a link)
+        added = _originals(ph.tokenize(ph.to_markdown(r.target, source)))
+        for original in _originals(source):
+            if original in added:
+                added.remove(original)
+        problems += [f"'{o}' is not in the source (write it as text, or ask for the source to change)"
+                     for o in dict.fromkeys(added)]
     if not problems:
         return None
     return error("PK422", f"unit {r.id}: {'; '.join(problems)}; this unit was not imported", where, r.line,
                  hint="keep every {placeholder} of the source exactly once in the translation")
+
+
+def _originals(pieces) -> list[str]:
+    return [p.original for p in pieces if isinstance(p, ph.Ph)]
