@@ -235,6 +235,9 @@ def test_edited_source_paragraph_makes_one_unit_stale_and_falls_back_alone(proje
     assert "Data flows matter greatly for development" in pdf
     fallback = [t for t, style in paras if style == "Fallback"]
     assert fallback == ["Data flows matter greatly for development (UNCTAD 2021)."]
+    word = docx.Document(str(project / "build/note/note.fr.docx"))
+    marked = [p for p in word.paragraphs if p.style.name == "Fallback"][0]
+    assert 'w:lang w:val="en"' in marked._p.xml or 'w:lang w:val="en"' in marked.style.element.xml
     for fr in FR_PARAGRAPHS[1:]:
         assert fr in pdf and any(fr in t for t, _ in paras)
     assert "warning[PK402] translation papers/note/01-intro.fr.md is stale" in output
@@ -333,6 +336,16 @@ def test_stale_units_in_xliff_and_docx(project, cli):
     for name in ("note.docx", "note.xlf"):
         assert cli(project, "i18n", "import", name).output == "nothing was written\n"
     assert (project / "papers/note/01-intro.fr.md").read_bytes() == before
+    # a CAT tool that leaves the state as it was: the reworded target is the translator's answer
+    xlf = (project / "note.xlf").read_text()
+    reworded = xlf.replace(">Les règles de protection de la vie privée ne sont pas du protectionnisme.<",
+                           ">Les règles de protection de la vie privée ne sont en rien du protectionnisme.<")
+    assert reworded != xlf
+    (project / "reworded.xlf").write_text(reworded)
+    res = cli(project, "i18n", "import", "reworded.xlf")
+    assert res.output == "updated papers/note/01-intro.fr.md: 1 paragraph(s) imported and stamped\n"
+    assert "ne sont en rien du protectionnisme" in (project / "papers/note/01-intro.fr.md").read_text()
+    (project / "papers/note/01-intro.fr.md").write_bytes(before)
     d = docx.Document(str(project / "note.docx"))
     row = [r for r in d.tables[0].rows if "(needs review)" in r.cells[0].paragraphs[0].text][0]
     row.cells[1].paragraphs[0].text = "Les règles de protection de la vie privée ne sont jamais du protectionnisme."

@@ -12,6 +12,7 @@ import zipfile
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
+from docx.oxml import OxmlElement
 from docx.shared import Pt, RGBColor
 
 from positionkit.diagnostics import Diagnostic, error
@@ -45,6 +46,7 @@ def write(units: UnitSet, generator: str) -> bytes:
         "{cite1}) where it belongs in your sentence; write a brace as {{ or }}. Leave the grey unit "
         "ids and the left-hand column as they are. Rows marked 'needs review' were translated before "
         "the source changed: check and update them.")
+    rtl = bool(get_language(units.lang) and get_language(units.lang).rtl)
     table = doc.add_table(rows=1, cols=2)
     table.style = "Table Grid"
     head = table.rows[0].cells
@@ -64,6 +66,8 @@ def write(units: UnitSet, generator: str) -> bytes:
             run.font.size, run.font.color.rgb = Pt(7), _GREY
         if u.target and u.status != MISSING:
             right.paragraphs[0].text = ph.to_braces(u.target)
+        if rtl:  # the translator types right to left in this cell
+            right.paragraphs[0]._p.get_or_add_pPr().append(OxmlElement("w:bidi"))
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

@@ -122,9 +122,9 @@ def _import_file(project, src, lang, items, returned, day, broken) -> tuple[list
                 diags.append(refused)
                 texts[n - 1] = None
                 continue
-            if not r.done:
-                continue
             text = ph.to_markdown(r.target, source)
+            if not r.done and not (returned.edits_confirm and have and text not in (have[n - 1], tpl.units[n - 1])):
+                continue  # still fuzzy / needs review, and not reworded
             if have and have[n - 1] == text and (pair.status == al.TRANSLATED or still[n - 1]
                                                  or returned.checks_unchanged):
                 continue  # unchanged; and a stale DOCX row handed back untouched is not a confirmation

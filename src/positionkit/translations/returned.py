@@ -25,6 +25,10 @@ class ReturnedFile:
     path: str
     lang: str | None
     units: tuple[Returned, ...] = field(default_factory=tuple)
+    edits_confirm: bool = False
+    """True for XLIFF: many CAT tools leave a stale unit's needs-review state as it was when the
+    translator rewords it; a target that differs from both the old translation and the source is
+    taken as the translator's answer."""
     checks_unchanged: bool = False
     """True for formats without a per-unit state (DOCX): a stale unit returned unchanged is not
     taken as confirmed."""

@@ -118,7 +118,7 @@ def read(data: bytes, rel: str) -> tuple[ReturnedFile | None, list[Diagnostic]]:
                 continue
             out.append(Returned(tu.get("id") or "", tuple(_fold(pieces)), tu.sourceline,
                                 target.get("state") not in NOT_DONE, tuple(problems)))
-    return ReturnedFile(rel, lang, tuple(out)), []
+    return ReturnedFile(rel, lang, tuple(out), edits_confirm=True), []
 
 
 def _fold(pieces: list) -> list:
