@@ -156,8 +156,8 @@ def export_(obj, paper, lang, fmt, output):
     of its sections, the blocks it uses and its title fields, each with its id, source position and
     state (translated, stale with the previous source text, or missing). Citations, {{ parameters }},
     link targets, code and footnote markers are protected placeholders."""
-    from positionkit.translations import bilingual_docx, po, units, xliff
-    from positionkit.version import __version__
+    from positionkit.translations import bilingual_docx, po, units, xliff  # lazy: CLI start-up time
+    from positionkit.version import __version__  # lazy: CLI start-up time
 
     project, _ = _load(obj)
     found, diags = units.collect(project, paper, lang)
@@ -184,7 +184,7 @@ def import_(obj, file):
     .L.md translation files, paragraph by paragraph, each stamped against the exact source text it
     was translated from. Units whose {placeholders} do not match their source are refused and
     named; units whose source changed since the export are left out."""
-    from positionkit.translations import importing
+    from positionkit.translations import importing  # lazy: CLI start-up time
 
     project, _ = _load(obj)
     path = Path(file)
