@@ -90,12 +90,14 @@ def _import_file(project, src, lang, items, returned, day, broken) -> tuple[list
                           hint=f"check it against the source and run positionkit i18n stamp {target_rel}, "
                                "or move it away and import again")]
     by_key: dict[tuple[str, int], int] = {}
-    templates, seen, in_code = [], {}, False
+    templates, seen, in_code, ids = [], {}, False, []
     for j, pair in enumerate(alignment.pairs):
         templates.append(template(pair.source.lines, in_code))
         in_code = opens_code(pair.source.lines, in_code)
         seen[pair.source.hash] = seen.get(pair.source.hash, 0) + 1
         by_key[(pair.source.hash, seen[pair.source.hash])] = j
+        n_seen = seen[pair.source.hash]
+        ids.append(f"{src.path}:{pair.source.hash}" + (f"~{n_seen}" if n_seen > 1 else ""))
     wanted: dict[int, dict[int, Returned]] = {}
     for h, dup, n, r in items:
         j = by_key.get((h, dup))
@@ -132,7 +134,7 @@ def _import_file(project, src, lang, items, returned, day, broken) -> tuple[list
         if changed and all(t is not None for t in texts):
             new[j] = tpl.fill(texts)
         elif changed:
-            left = [f"{src.path}:{pair.source.hash}.{k + 1}" for k, t in enumerate(texts) if t is None]
+            left = [f"{ids[j]}.{k + 1}" for k, t in enumerate(texts) if t is None]
             diags.append(warning("PK423", f"paragraph at {src.path}:{src.body_line + pair.source.start} was not "
                                  f"written: unit(s) {', '.join(left)} have no usable translation", returned.path,
                                  next(iter(got.values())).line,
