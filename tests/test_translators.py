@@ -385,3 +385,22 @@ def test_import_refuses_what_it_cannot_place(project, cli):
     assert "error[PK424]" in cli(project, "i18n", "import", "bad.txt").output
     res = cli(project, "i18n", "export", "nope", "--lang", "fr")
     assert res.exit_code == 1 and "error[PK421] no paper named 'nope'" in res.output
+
+
+def test_headings_list_items_and_table_cells_are_units_rebuilt_in_place(make_project, cli):
+    root = make_project({
+        "papers/note/paper.yaml": PAPER.replace("  - 02-context.md\n", ""),
+        "papers/note/01-intro.md": "## Rules {#rules}\n\n| Rule | Status |\n|---|---|\n| Data flows | Open |\n\n"
+                                   "1. First ask\n2. Second ask\n\n```\ncode stays\n```\n",
+    })
+    cli(root, "i18n", "export", "note", "--lang", "fr", "--format", "po", "-o", "n.po")
+    po = polib.pofile(str(root / "n.po"))
+    body = [e.msgid for e in po if e.msgctxt.startswith("papers/note/01")]
+    assert body == ["Rules", "Rule", "Status", "Data flows", "Open", "First ask", "Second ask"]
+    fill_po(root / "n.po", {"Rules": "Règles", "Rule": "Règle", "Status": "État", "Data flows": "Flux de données",
+                            "Open": "Ouvert", "First ask": "Première demande", "Second ask": "Deuxième demande"})
+    assert cli(root, "i18n", "import", "n.po").exit_code == 0
+    text = (root / "papers/note/01-intro.fr.md").read_text()
+    assert text.split("---\n", 2)[2] == ("## Règles {#rules}\n\n| Règle | État |\n|---|---|\n| Flux de données | Ouvert |"
+                                         "\n\n1. Première demande\n2. Deuxième demande\n\n```\ncode stays\n```\n")
+    assert [d.format() for d in check_project(root) if d.path == "papers/note/01-intro.fr.md"] == []
