@@ -1,13 +1,15 @@
 """`positionkit blocks ...`: browse, search, trace and scaffold argument blocks (see blocks.py)."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 
 import click
 
 from positionkit.libraries import catalog as lib
-from positionkit.cli.main import EXIT_ERRORS, EXIT_OK, Context, pass_ctx, report
+from positionkit.cli.common import EXIT_ERRORS, EXIT_OK, Context, emit_json, format_option, pass_ctx, report
+from positionkit.cli.complete import complete_blocks
 from positionkit.diagnostics import error, has_errors
 from positionkit.load.project import BLOCK_STATUSES, Project, load_project
 
@@ -20,14 +22,16 @@ def _load(obj: Context) -> tuple[Project, list]:
     return project, diags
 
 
-def _finish(diags: list, code: int = EXIT_OK) -> None:
+def _finish(diags: list, code: int = EXIT_OK, fmt: str = "text", data: dict | None = None) -> None:
+    if fmt == "json":
+        sys.exit(max(code, emit_json(data or {}, diags)))
     sys.exit(max(code, report(diags)))
 
 
-def _block(project: Project, block_id: str, diags: list):
+def _block(project: Project, block_id: str, diags: list, fmt: str = "text"):
     block, more = lib.find(project, block_id)
     if block is None:
-        _finish(diags + more)
+        _finish(diags + more, fmt=fmt, data={"command": "blocks", "ok": False})
     return block
 
 
@@ -39,7 +43,7 @@ def blocks():
 @blocks.command(name="list")
 @click.option("--topic", metavar="T", help="Only blocks with this topic (or in this folder).")
 @click.option("--status", type=click.Choice(BLOCK_STATUSES), help="Only blocks with this status.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@format_option
 @pass_ctx
 def list_(obj: Context, topic, status, fmt):
     """List blocks: id, status, title, review date (marked when overdue), owner."""
@@ -67,16 +71,23 @@ def _use_line(use: lib.Use) -> str:
 
 
 @blocks.command()
-@click.argument("block_id", metavar="ID")
+@click.argument("block_id", metavar="ID", shell_complete=complete_blocks)
 @click.option("--variant", metavar="NAME", help="Render this variant instead of the full text.")
+@format_option
 @pass_ctx
-def show(obj: Context, block_id, variant):
+def show(obj: Context, block_id, variant, fmt):
     """Show a block: metadata, parameters, variants, its rendered text and where it is used."""
     project, diags = _load(obj)
-    block = _block(project, block_id, diags)
+    block = _block(project, block_id, diags, fmt)
     text, more = lib.render(project, block, variant)
     if any(d.code == "PK310" for d in more):
-        _finish(diags + more)
+        _finish(diags + more, fmt=fmt, data={"command": "blocks show", "ok": False})
+    if fmt == "json":
+        used = lib.where(project, block.id)
+        _finish(diags + more, fmt=fmt, data={
+            "command": "blocks show", "id": block.id, "file": block.source.path, "meta": _jsonable(block.meta),
+            "params": _jsonable(block.params), "variants": _jsonable(block.variants), "variant": variant,
+            "text": text, "used_in": [dataclasses.asdict(u) for u in used.uses]})
     meta = block.meta
     overdue = " (overdue)" if lib.overdue(block) else ""
     click.echo(f"{block.id}: {meta.get('title') or '(untitled)'}")
@@ -107,12 +118,16 @@ def show(obj: Context, block_id, variant):
 
 @blocks.command()
 @click.argument("text", nargs=-1, required=True)
+@format_option
 @pass_ctx
-def search(obj: Context, text):
+def search(obj: Context, text, fmt):
     """Find blocks containing every word of TEXT, best match first (title, then summary, then body)."""
     project, diags = _load(obj)
     query = " ".join(text)
     hits = lib.search(project, query)
+    if fmt == "json":
+        _finish(diags, fmt=fmt, data={"command": "blocks search", "query": query,
+                                      "hits": [dataclasses.asdict(h) for h in hits]})
     if not hits:
         click.echo(f"no block mentions '{query}'")
     for hit in hits:
@@ -121,13 +136,18 @@ def search(obj: Context, text):
 
 
 @blocks.command()
-@click.argument("block_id", metavar="ID")
+@click.argument("block_id", metavar="ID", shell_complete=complete_blocks)
+@format_option
 @pass_ctx
-def where(obj: Context, block_id):
+def where(obj: Context, block_id, fmt):
     """Papers and blocks that include block ID (with file and line)."""
     project, diags = _load(obj)
-    block = _block(project, block_id, diags)
+    block = _block(project, block_id, diags, fmt)
     used = lib.where(project, block.id)
+    if fmt == "json":
+        _finish(diags, fmt=fmt, data={"command": "blocks where", "id": block.id,
+                                      "uses": [dataclasses.asdict(u) for u in used.uses],
+                                      "papers": list(used.papers)})
     if not used.uses:
         click.echo(f"{block.id} is not included anywhere")
     else:
@@ -142,8 +162,9 @@ def where(obj: Context, block_id):
 @click.argument("block_id", metavar="ID")
 @click.option("--title", help="Title (default: from the name).")
 @click.option("--summary", help="One sentence saying what the block argues.")
+@format_option
 @pass_ctx
-def new(obj: Context, block_id, title, summary):
+def new(obj: Context, block_id, title, summary, fmt):
     """Create blocks/<topic>/<name>.md for ID with full front matter, as a draft."""
     project = load_project(obj.root)
     diags = lib.check_new_id(block_id)
@@ -160,9 +181,16 @@ def new(obj: Context, block_id, title, summary):
         except OSError as exc:
             diags = [error("PK323", f"cannot write {rel}: {exc.strerror or exc}", rel)]
     if has_errors(diags):
-        _finish(diags, EXIT_ERRORS)
-    click.echo(f"created {rel} (status: draft; fill in the summary and text, then set status: approved)")
+        _finish(diags, EXIT_ERRORS, fmt, {"command": "blocks new", "ok": False})
+    if fmt == "json":
+        _finish([], fmt=fmt, data={"command": "blocks new", "created": rel})
+    obj.say(f"created {rel} (status: draft; fill in the summary and text, then set status: approved)")
     _finish([])
+
+
+def _jsonable(value):
+    """Front matter as JSON: YAML dates and other scalars become text."""
+    return json.loads(json.dumps(value, default=str))
 
 
 def register(main: click.Group) -> None:

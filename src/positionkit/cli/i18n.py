@@ -10,6 +10,8 @@ import click
 from positionkit.cli.main import report
 from positionkit.translations import stamping
 from positionkit.translations import status as tr
+from positionkit.cli.common import emit_json, format_option
+from positionkit.cli.complete import complete_languages, complete_papers
 from positionkit.diagnostics import Diagnostic
 
 _MARK = {"current": " ", "reviewed": " ", "stale": "!", "unstamped": "?", "untranslated": "?", "missing": "-"}
@@ -42,9 +44,10 @@ def _rel(obj, project, path: str) -> str:
 
 
 @i18n.command()
-@click.argument("papers", nargs=-1)
-@click.option("--lang", "langs", multiple=True, metavar="L", help="Only this language (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.argument("papers", nargs=-1, shell_complete=complete_papers)
+@click.option("--lang", "langs", multiple=True, metavar="L", shell_complete=complete_languages,
+              help="Only this language (repeatable).")
+@format_option
 @click.pass_obj
 def status(obj, papers, langs, fmt):
     """Per language, every section and block a paper uses: current, reviewed, stale, unstamped,
@@ -98,13 +101,15 @@ def _echo_item(item: tr.Item) -> None:
 @i18n.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--reviewed", is_flag=True, help="Record the state 'reviewed' instead of 'translated'.")
+@format_option
 @click.pass_obj
-def stamp(obj, paths, reviewed):
+def stamp(obj, paths, reviewed, fmt):
     """Record that each translation matches its source as it is now (front matter only; the text
     is never touched). Run it after updating a translation, or after a source edit that did not
     change the meaning."""
     project, errors = _load(obj)
     diags: list[Diagnostic] = []
+    stamped = []
     for path in paths:
         rel = _rel(obj, project, path)
         broken = [d for d in errors if d.path == rel]
@@ -114,18 +119,26 @@ def stamp(obj, paths, reviewed):
         done, more = stamping.stamp(project, rel, reviewed)
         diags += more
         if done:
+            stamped.append({"path": done.path, "state": done.state, "was": done.was,
+                            "changed_lines": list(done.changed)})
+            if fmt == "json":
+                continue
             extra = ""
             if done.was == "stale":
                 extra = f"; source lines {', '.join(map(str, done.changed)) or '(removed paragraphs)'} had changed"
-            click.echo(f"stamped {done.path} as {done.state} (was {done.was}{extra})")
+            obj.say(f"stamped {done.path} as {done.state} (was {done.was}{extra})")
+    if fmt == "json":
+        sys.exit(emit_json({"command": "i18n stamp", "stamped": stamped}, diags))
     sys.exit(_exit(diags))
 
 
 @i18n.command()
 @click.argument("path")
-@click.option("--lang", required=True, metavar="L", help="Language of the new translation (BCP 47).")
+@click.option("--lang", required=True, metavar="L", shell_complete=complete_languages,
+              help="Language of the new translation (BCP 47).")
+@format_option
 @click.pass_obj
-def new(obj, path, lang):
+def new(obj, path, lang, fmt):
     """Create PATH's translation into L beside it, pre-filled with the source text. It counts as
     untranslated (the build prints the source text) until a translator stamps it."""
     project, _ = _load(obj)
@@ -133,8 +146,10 @@ def new(obj, path, lang):
     diags: list[Diagnostic] = []
     target, more = stamping.new_translation(project, rel, lang)
     diags += more
+    if fmt == "json":
+        sys.exit(emit_json({"command": "i18n new", "created": target}, diags))
     if target:
-        click.echo(f"created {target} (untranslated: translate the text, then run "
+        obj.say(f"created {target} (untranslated: translate the text, then run "
                    f"positionkit i18n stamp {target})")
     sys.exit(_exit(diags))
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from positionkit.cli.main import EXIT_OK, pass_ctx, report
+from positionkit.cli.common import EXIT_OK, emit_json, format_option, pass_ctx, report
 from positionkit.diagnostics import error
 
 WORKFLOW = ".github/workflows/positionkit.yml"
@@ -52,7 +52,9 @@ jobs:
 """
 
 
-def _finish(lines, diags) -> None:
+def _finish(lines, diags, fmt: str = "text", command: str = "", data: dict | None = None) -> None:
+    if fmt == "json":
+        sys.exit(emit_json({"command": command, "messages": list(lines), **(data or {})}, diags))
     for line in lines:
         click.echo(line)
     sys.exit(report(diags) if diags else EXIT_OK)
@@ -61,33 +63,36 @@ def _finish(lines, diags) -> None:
 def register(main: click.Group) -> None:
     @main.command()
     @click.argument("aliases", nargs=-1, metavar="[ALIAS]...")
+    @format_option
     @pass_ctx
-    def sync(obj, aliases):
+    def sync(obj, aliases, fmt):
         """Fetch libraries into .positionkit/libraries/ at the commits positionkit.lock pins (and pin
         new ones). The only command besides update that uses the network."""
         from positionkit.libraries.sync import sync as run  # lazy: keeps `positionkit --help` fast (start-up time)
 
-        _finish(*run(obj.root, aliases))
+        _finish(*run(obj.root, aliases), fmt, "sync")
 
     @main.command()
     @click.argument("aliases", nargs=-1, metavar="[ALIAS]...")
+    @format_option
     @pass_ctx
-    def update(obj, aliases):
+    def update(obj, aliases, fmt):
         """Move libraries to the newest commit of their ref, rewrite positionkit.lock, and report
         what changed: blocks, parameters, licences, affected papers, stale translations."""
         from positionkit.libraries.sync import update as run  # lazy: keeps `positionkit --help` fast (start-up time)
 
-        _finish(*run(obj.root, aliases))
+        _finish(*run(obj.root, aliases), fmt, "update")
 
     @main.command()
     @click.argument("aliases", nargs=-1, metavar="[ALIAS]...")
+    @format_option
     @pass_ctx
-    def vendor(obj, aliases):
+    def vendor(obj, aliases, fmt):
         """Copy the locked library content into vendor/<alias>/ (commit it) so the project builds
         without the network or the upstream repository."""
         from positionkit.libraries.sync import vendor as run  # lazy: keeps `positionkit --help` fast (start-up time)
 
-        _finish(*run(obj.root, aliases))
+        _finish(*run(obj.root, aliases), fmt, "vendor")
 
     @main.command(name="init-ci")
     @click.argument("service", type=click.Choice(["github"]))

@@ -1,7 +1,7 @@
 """The whole build, top to bottom: load -> resolve -> check -> cite -> render -> write."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from positionkit.checks import run_checks
@@ -39,15 +39,18 @@ class BuildResult:
 
 
 def build(root: Path, papers=(), formats=(), langs=(), final: bool = False, strict: bool = False,
-          jobs: int | None = None, progress: Progress | None = None, audiences=()) -> BuildResult:
+          jobs: int | None = None, progress: Progress | None = None, audiences=(),
+          output_dir: str | None = None) -> BuildResult:
     """Build handouts; with audiences (ids, tags or 'all'), one tailored set per audience.
 
     A plain build is all or nothing. A tailored batch builds every audience it can: one that
     fails is reported and the others are written. Outputs whose inputs did not change are reused
-    from the cache; when nothing changed at all, nothing is even loaded.
+    from the cache; when nothing changed at all, nothing is even loaded. output_dir (relative to
+    root) replaces [project] output_dir.
     """
     fatal = strict or final
     config, _ = load_config(root)
+    config = replace(config, output_dir=output_dir) if output_dir else config
     store = cache.Store.open(root, config.output_dir)
     request = cache.Request(tuple(papers), tuple(formats), tuple(langs), tuple(audiences), final, strict)
     provenance = _provenance(root)
@@ -58,6 +61,7 @@ def build(root: Path, papers=(), formats=(), langs=(), final: bool = False, stri
         return _replayed(recorded)
 
     project = load_project(root)
+    project = replace(project, config=config) if output_dir else project
     units, people, labels, diags = _prepare(project, papers, langs, audiences, final)
     result = BuildResult(diags)
     blocking = [d for d in diags if not (audiences and d.code in AUDIENCE_FILE_CODES)]

@@ -1,0 +1,152 @@
+"""One CLI grammar: --to / --format, -C / -o / -q / -v anywhere, JSON reports, progress, completion."""
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import pytest
+from click.testing import CliRunner
+
+from positionkit.cli.main import main
+from positionkit.cli.progress import Progress
+from positionkit.pipeline.produce import Event
+from tests.conftest import MINIMAL
+
+AUDIENCES = """\
+audiences:
+  - id: kenya
+    languages: [en]
+    tags: [g90]
+  - id: chile
+    languages: [en]
+    tags: [cairns]
+"""
+
+
+def run(*args, **kw):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False, **kw)
+
+
+@pytest.fixture
+def root(make_project):
+    return make_project({"audiences.yaml": AUDIENCES,
+                         "papers/note/paper.yaml": MINIMAL["papers/note/paper.yaml"].replace("[en]", "[en, fr]")})
+
+
+def test_C_after_the_subcommand_and_a_missing_folder(root, tmp_path):
+    before = run("-C", str(root), "list")
+    after = run("list", "-C", str(root))
+    assert before.exit_code == after.exit_code == 0 and before.output == after.output
+    assert "note: Test note" in after.output
+    missing = run("list", "-C", str(tmp_path / "nowhere"))
+    assert missing.exit_code == 2
+    assert f"the folder {tmp_path / 'nowhere'} does not exist" in missing.output
+    assert "no positionkit.toml" not in missing.output
+
+
+def test_to_picks_the_output_kind_and_old_format_spelling_still_works(root):
+    res = run("build", "-C", str(root), "--to", "docx", "--lang", "en")
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in (root / "build/note").iterdir()) == ["manifest.json", "note.en.docx"]
+    assert "deprecated" not in res.stderr
+    old = run("build", "-C", str(root), "--format", "docx", "--lang", "en")
+    assert old.exit_code == 0, old.output
+    assert "'build --format docx|pdf' is deprecated; use '--to docx|pdf'" in old.stderr
+    assert "built 1 file(s)" in old.stdout
+
+
+def test_build_json_report_output_dir_quiet_and_verbose(root):
+    res = run("build", "-C", str(root), "--to", "docx", "-o", "handouts", "--format", "json")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["ok"] is True and doc["command"] == "build"
+    assert {d["code"] for d in doc["diagnostics"] if d["severity"] == "warning"} == {"PK401", "PK403"}  # no fr text
+    assert sorted(doc["built"]) == ["handouts/note/note.en.docx", "handouts/note/note.fr.docx"]
+    with zipfile.ZipFile(root / "handouts/note/note.en.docx") as z:
+        assert "Data flows matter" in z.read("word/document.xml").decode()
+    assert not (root / "build").exists()
+    quiet = run("build", "-C", str(root), "--to", "docx", "-o", "handouts", "-q")
+    assert quiet.exit_code == 0 and quiet.stdout == ""
+    assert "built" not in quiet.stderr and "warning[PK401]" in quiet.stderr
+    verbose = run("-v", "build", "-C", str(root), "--to", "docx", "-o", "handouts")
+    assert "reused handouts/note/note.fr.docx" in verbose.stderr
+    outside = run("build", "-C", str(root), "-o", str(root.parent / "elsewhere"))
+    assert outside.exit_code == 2 and "outside the project" in outside.output
+    assert run("list", "-C", str(root), "-q", "-v").exit_code == 2
+
+
+def test_unknown_audience_counts_as_a_failed_audience(root):
+    res = run("build", "-C", str(root), "--audience", "kenia", "--to", "docx")
+    assert res.exit_code == 1
+    assert "failed audiences       1" in res.stdout
+    assert "failed: kenia" in res.stdout and "did you mean 'kenya'?" in res.stdout
+    doc = json.loads(run("build", "-C", str(root), "--audience", "kenia", "--format", "json").stdout)
+    assert doc["ok"] is False and list(doc["failed"]) == ["kenia"]
+
+
+@pytest.mark.parametrize("args", [("list",), ("sync",), ("update",), ("vendor",), ("styles",),
+                                  ("check",), ("i18n", "status"), ("blocks", "search", "flows")])
+def test_every_report_has_a_json_form(root, args):
+    res = run(*args, "-C", str(root), "--format", "json")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert isinstance(doc, (dict, list))
+
+
+def test_list_json_names_papers_and_languages(root):
+    doc = json.loads(run("list", "-C", str(root), "--format", "json").stdout)
+    assert doc["papers"] == [{"paper": "note", "title": "Test note", "languages": ["en", "fr"], "pages": None,
+                              "sections": ["01-intro.md"]}]
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_is_a_bar_in_a_terminal_and_lines_in_a_log():
+    events = [Event(f"build/note/note.{lang}.pdf", "built", i + 1, 3, 0.5 * (i + 1))
+              for i, lang in enumerate(["en", "fr", "es"])]
+    log = io.StringIO()
+    lines = Progress(stream=log)
+    for e in events:
+        lines(e)
+    assert log.getvalue().splitlines()[0] == "  [1/3] built build/note/note.en.pdf (0.5 s, ETA 1 s)"
+    assert len(log.getvalue().splitlines()) == 3
+    term = FakeTerminal()
+    bar = Progress(stream=term)
+    assert bar.tty
+    for e in events:
+        bar(e)
+    bar.close()
+    drawn = term.getvalue()
+    assert "building" in drawn and "3/3" in drawn and "\r" in drawn and "build/note/note.es.pdf" in drawn
+    assert "[1/3] built" not in drawn
+    silent = FakeTerminal()
+    Progress(quiet=True, stream=silent)(events[0])
+    assert silent.getvalue() == ""
+
+
+def complete(root, words: str) -> list[str]:
+    """What bash completion offers for the last word of `words` (click's protocol)."""
+    cword = len(words.split()) - (0 if words.endswith(" ") else 1)
+    res = CliRunner().invoke(main, [], prog_name="positionkit", env={
+        "_POSITIONKIT_COMPLETE": "bash_complete", "COMP_WORDS": words, "COMP_CWORD": str(cword)})
+    return [line.split(",", 1)[1] for line in res.output.splitlines() if line]
+
+
+def test_completion_offers_papers_languages_audiences_and_blocks(root):
+    (root / "blocks/trade").mkdir(parents=True)
+    (root / "blocks/trade/flows.md").write_text("---\nid: trade/flows\n---\nText.\n", encoding="utf-8")
+    (root / "blocks/trade/flows.fr.md").write_text("---\n---\nTexte.\n", encoding="utf-8")
+    (root / "vendor/core/blocks/privacy").mkdir(parents=True)
+    (root / "vendor/core/blocks/privacy/gdpr.md").write_text("---\nid: privacy/gdpr\n---\nX.\n", encoding="utf-8")
+    c = f"positionkit -C {root}"
+    assert complete(root, f"{c} build ") == ["note"]
+    assert complete(root, f"positionkit build -C {root} --lang ") == ["en", "fr"]
+    assert complete(root, f"{c} build --audience ") == ["all", "cairns", "chile", "g90", "kenya"]
+    assert complete(root, f"{c} build --audience k") == ["kenya"]
+    assert complete(root, f"{c} blocks show ") == ["core:privacy/gdpr", "trade/flows"]
+    assert complete(root, f"{c} i18n status --lang f") == ["fr"]
+    assert complete(root.parent / "nowhere", f"positionkit -C {root.parent}/nowhere build ") == []
