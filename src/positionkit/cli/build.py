@@ -51,11 +51,13 @@ def output_dir_option(obj: Context, root: Path, value: str | None) -> str | None
 @click.option("--audience", "audiences", multiple=True, metavar="ID|TAG|all",
               shell_complete=complete.complete_audiences,
               help="Tailored handouts for these audiences from audiences.yaml (repeatable).")
+@click.option("--shard", metavar="I/N", help="Build only part I of N: output folders (a paper, or an "
+              "audience of a paper) dealt out in name order; the N parts together are the whole build.")
 @click.option("--final", is_flag=True, help="Refuse missing/stale translations and any warning; no Draft marking.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, help="Parallel workers (default: cores).")
 @pass_ctx
-def build(obj: Context, papers, kinds, formats, output_dir, langs, audiences, final, strict, jobs):
+def build(obj: Context, papers, kinds, formats, output_dir, langs, audiences, shard, final, strict, jobs):
     """Build handouts: build/<paper>/<paper>.<lang>.<docx|pdf>, or with --audience
     build/<paper>/<audience>/<paper>.<lang>.<docx|pdf>. Unchanged outputs are reused."""
     from positionkit.pipeline.build import build as run
@@ -68,6 +70,8 @@ def build(obj: Context, papers, kinds, formats, output_dir, langs, audiences, fi
     root = obj.root
     out = output_dir_option(obj, root, output_dir)
     extra = {"output_dir": out} if out else {}
+    if shard:
+        extra["shard"] = parse_shard(shard)
     progress = Progress(quiet=obj.quiet or fmt == "json")
     try:
         result = run(root, papers, kinds, langs, final=final, strict=strict, jobs=jobs, progress=progress,
@@ -83,6 +87,8 @@ def build(obj: Context, papers, kinds, formats, output_dir, langs, audiences, fi
     code = report(result.diagnostics, strict=fatal)
     for path in result.reused:
         obj.detail(f"  reused {path}")
+    if shard and not result.outputs and code == EXIT_OK:
+        obj.say(f"shard {shard}: nothing to build (the build has fewer output folders than shards)")
     if audiences:
         _summary(obj, result, failed)
         code = code or (EXIT_ERRORS if failed else EXIT_OK)

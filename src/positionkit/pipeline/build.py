@@ -40,19 +40,20 @@ class BuildResult:
 
 def build(root: Path, papers=(), formats=(), langs=(), final: bool = False, strict: bool = False,
           jobs: int | None = None, progress: Progress | None = None, audiences=(),
-          output_dir: str | None = None) -> BuildResult:
+          output_dir: str | None = None, shard: tuple[int, int] | None = None) -> BuildResult:
     """Build handouts; with audiences (ids, tags or 'all'), one tailored set per audience.
 
     A plain build is all or nothing. A tailored batch builds every audience it can: one that
     fails is reported and the others are written. Outputs whose inputs did not change are reused
     from the cache; when nothing changed at all, nothing is even loaded. output_dir (relative to
-    root) replaces [project] output_dir.
+    root) replaces [project] output_dir. shard (i, n): only the i-th of n parts (see `in_shard`).
     """
     fatal = strict or final
     config, _ = load_config(root)
     config = replace(config, output_dir=output_dir) if output_dir else config
     store = cache.Store.open(root, config.output_dir)
-    request = cache.Request(tuple(papers), tuple(formats), tuple(langs), tuple(audiences), final, strict)
+    request = cache.Request(tuple(papers), tuple(formats), tuple(langs), tuple(audiences), final, strict,
+                            tuple(shard or ()))
     provenance = _provenance(root)
     env = cache.environment(provenance)
     shortcut = not config.libraries  # library checkouts live outside the files the index watches
@@ -63,6 +64,7 @@ def build(root: Path, papers=(), formats=(), langs=(), final: bool = False, stri
     project = load_project(root)
     project = replace(project, config=config) if output_dir else project
     units, people, labels, diags = _prepare(project, papers, langs, audiences, final)
+    units = in_shard(units, shard) if shard else units
     result = BuildResult(diags)
     blocking = [d for d in diags if not (audiences and d.code in AUDIENCE_FILE_CODES)]
     if has_errors(blocking, fatal) or not any(u.docs for u in units):
@@ -128,6 +130,25 @@ class Unit:
     def reasons(self) -> list[str]:
         diags = ordered(self.diags)
         return [d.format() for d in diags if d.severity.value == "error"] or [d.format() for d in diags]
+
+
+def in_shard(units: list, shard: tuple[int, int]) -> list:
+    """The i-th of n parts of a build, by output folder: one audience of one paper in a tailored
+    batch, one paper in a plain build. Folders are dealt out in name order, round-robin, so each
+    part's manifest.json is whole and the n parts together are exactly the whole build."""
+    i, n = shard
+
+    def folder(doc) -> tuple:
+        return doc.target.paper, doc.target.audience or ""
+
+    folders = sorted({folder(doc) for unit in units for doc in unit.docs})
+    mine = set(folders[i - 1::n])
+    kept = []
+    for unit in units:
+        unit.docs = [doc for doc in unit.docs if folder(doc) in mine]
+        if unit.docs or not unit.name:  # a plain build keeps its one unit (and its diagnostics)
+            kept.append(unit)
+    return kept
 
 
 def _replayed(recorded: dict) -> BuildResult:

@@ -52,6 +52,7 @@ class Request:
     audiences: tuple = ()
     final: bool = False
     strict: bool = False
+    shard: tuple = ()
 
     @property
     def key(self) -> str:
