@@ -413,24 +413,6 @@ def test_tag_and_commit_refs(upstream, make_project, cli):
         assert "core:privacy/new" not in load_project(root).blocks
 
 
-# --- CI -----------------------------------------------------------------------------------------
-
-def test_init_ci_writes_workflow_once(make_project, cli):
-    import yaml
-
-    root = make_project()
-    res = cli(root, "init-ci", "github")
-    assert res.exit_code == 0, res.output
-    flow = yaml.safe_load((root / ".github/workflows/positionkit.yml").read_text())
-    runs = [s.get("run") for s in flow["jobs"]["handouts"]["steps"]]
-    assert runs[3:7] == ["positionkit sync", "positionkit check", "positionkit build", "positionkit build --final"]
-    assert flow["jobs"]["handouts"]["steps"][-1]["with"]["path"] == "build/"
-    res = cli(root, "init-ci", "github")
-    assert res.exit_code == 1
-    assert (".github/workflows/positionkit.yml: error[PK712] .github/workflows/positionkit.yml already exists; "
-            "not overwriting it") in res.output
-
-
 # --- end to end ---------------------------------------------------------------------------------
 
 def test_build_records_library_in_manifest_and_prints_its_text(synced, cli, upstream):

@@ -2,55 +2,10 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
 from positionkit.cli.common import EXIT_OK, emit_json, format_option, pass_ctx, report
-from positionkit.diagnostics import error
-
-WORKFLOW = ".github/workflows/positionkit.yml"
-
-GITHUB_WORKFLOW = """\
-# Written by `positionkit init-ci github`. Builds draft handouts on every push and pull request,
-# final ones (no warnings, no stale translations) on tags, and keeps them as an artifact.
-name: positionkit
-
-on:
-  push:
-    branches: ["**"]
-    tags: ["*"]
-  pull_request:
-
-jobs:
-  handouts:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-python@v5
-        with:
-          python-version: "3.11"
-      - name: Install positionkit
-        run: pip install positionkit
-      # Private library repositories: add a read-only token as a secret and uncomment.
-      # - run: git config --global url."https://x-access-token:${{{{ secrets.LIBRARY_TOKEN }}}}@github.com/".insteadOf "https://github.com/"
-      - name: Fetch shared block libraries at the commits positionkit.lock pins
-        run: positionkit sync
-      - name: Check
-        run: positionkit check
-      - name: Build drafts
-        if: ${{{{ !startsWith(github.ref, 'refs/tags/') }}}}
-        run: positionkit build
-      - name: Build final handouts
-        if: ${{{{ startsWith(github.ref, 'refs/tags/') }}}}
-        run: positionkit build --final
-      - uses: actions/upload-artifact@v4
-        with:
-          name: handouts
-          path: {output_dir}/
-          if-no-files-found: error
-"""
-
 
 def _finish(lines, diags, fmt: str = "text", command: str = "", data: dict | None = None) -> None:
     if fmt == "json":
@@ -95,20 +50,17 @@ def register(main: click.Group) -> None:
         _finish(*run(obj.root, aliases), fmt, "vendor")
 
     @main.command(name="init-ci")
-    @click.argument("service", type=click.Choice(["github"]))
+    @click.argument("service", type=click.Choice(["github", "gitlab"]))
+    @click.option("--shards", type=click.IntRange(1, 64), default=1, show_default=True,
+                  help="Build in N parts side by side (a job matrix), gathered into one artifact.")
+    @click.option("--install", "requirement", metavar="SPEC",
+                  help="What CI pip-installs (default: the positionkit running now, pinned).")
+    @format_option
     @pass_ctx
-    def init_ci(obj, service):
-        """Write a CI workflow (GitHub Actions) that syncs, checks, builds (--final on tags) and keeps
-        the handouts as an artifact."""
-        from positionkit.load.config import load_config  # lazy: keeps `positionkit --help` fast (start-up time)
+    def init_ci(obj, service, shards, requirement, fmt):
+        """Write a CI configuration (GitHub Actions or GitLab CI) that installs this positionkit
+        (pinned), syncs, checks, builds what ships (audience batches too) in --shards parts and
+        gathers the handouts into one artifact; --final on tags."""
+        from positionkit.libraries.ci import init_ci as write_ci  # lazy: keeps `positionkit --help` fast (start-up time)
 
-        root: Path = obj.root
-        dest = root / WORKFLOW
-        if dest.exists():
-            _finish([], [error("PK712", f"{WORKFLOW} already exists; not overwriting it", WORKFLOW,
-                               hint="delete or rename it first to get a fresh one")])
-        config, diags = load_config(root)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_text(GITHUB_WORKFLOW.format(output_dir=config.output_dir), encoding="utf-8")
-        _finish([f"wrote {WORKFLOW}: commit it, then push a tag (git tag v1 && git push --tags) for a "
-                 "final build"], diags)
+        _finish(*write_ci(obj.root, service, shards, requirement), fmt, "init-ci")

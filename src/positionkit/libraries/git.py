@@ -117,3 +117,13 @@ def checkout(repo: Path, commit: str) -> None:
 
 def head(repo: Path) -> str | None:
     return verify(repo, "HEAD") if (repo / ".git").is_dir() else None
+
+
+def origin(folder: Path) -> tuple[str, str] | None:
+    """(remote 'origin' URL, HEAD commit) of a source folder, when it is a git checkout with one."""
+    if not (folder / ".git").exists() or not available():
+        return None
+    try:
+        return run(folder, "config", "--get", "remote.origin.url"), run(folder, "rev-parse", "HEAD")
+    except GitError:
+        return None
