@@ -140,9 +140,11 @@ def stamp(obj, paths, reviewed, fmt):
 @click.pass_obj
 def new(obj, path, lang, fmt):
     """Create PATH's translation into L beside it, pre-filled with the source text. It counts as
-    untranslated (the build prints the source text) until a translator stamps it."""
+    untranslated (the build prints the source text) until a translator stamps it. For a library
+    block (PATH is its id or its file), the translation goes in the project's own tree:
+    translations/<alias>/<topic>/<name>.<lang>.md."""
     project, _ = _load(obj)
-    rel = _rel(obj, project, path)
+    rel = path if path in project.blocks else _rel(obj, project, path)  # a block id, or a file
     diags: list[Diagnostic] = []
     target, more = stamping.new_translation(project, rel, lang)
     diags += more

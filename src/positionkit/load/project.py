@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from positionkit.load import libraries
+from positionkit.load import libraries, library_translations
 from positionkit.load.blocks import BLOCK_STATUSES, Block, load_blocks  # noqa: F401 (re-exported)
 from positionkit.load.audiences import load as load_audiences
 from positionkit.load.bib import Bibliography, parse_bib
@@ -197,6 +197,10 @@ def load_project(root: Path) -> Project:
     for bid, block in lib_blocks.items():
         blocks.setdefault(bid, block)
     translations.update(lib_trans)
+    own, more = library_translations.load(root, blocks)  # the project's, over the library's
+    diags += more
+    for src_path, by_lang in own.items():
+        translations[src_path] = {**translations.get(src_path, {}), **by_lang}
 
     entries, bib_files = {}, []
     for rel in ["references.bib", *lib_bibs]:

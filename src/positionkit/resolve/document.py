@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from positionkit.resolve import conditions, mixing
-from positionkit.load import alignment
+from positionkit.load import alignment, library_translations
 from positionkit.load import stamps as i18n
 from positionkit.diagnostics import Diagnostic, did_you_mean, error, warning
 from positionkit.markdown import Div, Line, image_path, images, parse, strip_comments, to_lines
@@ -156,7 +156,8 @@ def _pick(ctx: _Ctx, rel: str, src) -> tuple[list[Line], str]:
     if tr is None:
         ctx.diags.append(warning("PK401", f"no {ctx.lang} translation of {rel}: the {ctx.source_lang} text is "
                                  "printed instead, marked as untranslated", rel, None,
-                                 hint=f"positionkit i18n new {rel} --lang {ctx.lang}"))
+                                 hint=library_hint(ctx.project, rel, ctx.lang)
+                                 or f"positionkit i18n new {rel} --lang {ctx.lang}"))
         return mixing.mixed_lines(al, src, None, ctx.source_lang), ctx.lang
     fresh = i18n.freshness(src, tr)
     if fresh.status == i18n.UNSTAMPED and alignment.recorded(tr) is None:
@@ -178,11 +179,22 @@ def _pick(ctx: _Ctx, rel: str, src) -> tuple[list[Line], str]:
         msg = (f"translation {tr.path} has no {ctx.lang} text yet for source lines "
                f"{', '.join(map(str, lines[:5]))}")
         hint = f"translate them: positionkit i18n export {ctx.paper.slug} --lang {ctx.lang}"
+    if not tr.path.startswith(f"{library_translations.FOLDER}/"):  # the library's own file: never edited
+        hint = library_hint(ctx.project, rel, ctx.lang) or hint
     ctx.diags.append(warning("PK402", msg + f"; the {ctx.source_lang} text is printed instead", tr.path, 1,
                              hint=hint))
     if not al.aligned:
         return whole, ctx.source_lang  # the caller marks the whole file
     return mixing.mixed_lines(al, src, tr, ctx.source_lang), ctx.lang
+
+
+def library_hint(project, rel: str, lang: str) -> str | None:
+    """How to translate a library block: in the project's own tree, never in the library's files."""
+    block = library_translations.library_block(project.blocks, rel)
+    if block is None:
+        return None
+    return (f"translate it in this project: positionkit i18n new {block.id} --lang {lang} "
+            f"(creates {library_translations.override_path(block.id, lang)})")
 
 
 def _fallback_div(lines: list[Line], lang: str, path: str) -> list[Line]:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from positionkit.load import library_translations
 from positionkit.load import stamps as i18n
 from positionkit.diagnostics import Diagnostic, did_you_mean, error
 from positionkit.languages import get_language
@@ -65,6 +66,9 @@ def stamp(project: Project, rel: str, reviewed: bool = False, today: dt.date | N
     """Record in `rel`'s front matter that it matches its source as it is now."""
     if _metadata_target(project, rel):
         return _stamp_metadata(project, rel, reviewed, today)
+    refused = _in_a_library(project, rel)
+    if refused:
+        return None, [refused]
     known = _translations_by_path(project)
     if rel not in known:
         return None, [_not_a_translation(project, rel)]
@@ -82,6 +86,20 @@ def stamp(project: Project, rel: str, reviewed: bool = False, today: dt.date | N
     if problem:
         return None, [problem]
     return Stamped(rel, state, was, fresh.changed), []
+
+
+def _in_a_library(project: Project, rel: str) -> Diagnostic | None:
+    """A file inside a library's folder is the library's: editing it breaks the lock (PK705)."""
+    for state in project.libraries:
+        if rel.startswith(f"{state.folder}/"):
+            source, lang = split_lang(rel)
+            block = library_translations.library_block(project.blocks, source)
+            how = (f"translate it in this project instead: positionkit i18n new {block.id} --lang {lang} "
+                   f"(creates {library_translations.override_path(block.id, lang)})"
+                   if block is not None and lang else "change it upstream in the library")
+            return error("PK732", f"{rel} belongs to library '{state.alias}' (pinned by its content hash); "
+                         "positionkit does not edit library files", rel, hint=how)
+    return None
 
 
 def _not_a_translation(project: Project, rel: str) -> Diagnostic:
@@ -209,6 +227,9 @@ def new_translation(project: Project, rel: str, lang: str, today: dt.date | None
                             hint="use a BCP 47 tag such as fr, es, ar, ru, zh-Hans, pt-BR")]
     if lang == project.config.source_lang:
         return None, [error("PK409", f"{lang} is the source language: sections are written in it", rel)]
+    block = library_translations.library_block(project.blocks, rel)
+    if block is not None:
+        return _new_library_translation(project, block, lang, today)
     if rel not in sources:
         base, tlang = split_lang(rel)
         if tlang is not None and base in sources:
@@ -232,6 +253,32 @@ def new_translation(project: Project, rel: str, lang: str, today: dt.date | None
     try:
         with open(project.root / target, "xb") as fh:
             fh.write(b"---\n" + head.encode() + b"---\n" + body)
+    except FileExistsError:
+        return None, [error("PK409", f"{target} already exists; it was left as it was", target)]
+    except OSError as exc:
+        return None, [error("PK408", f"cannot write {target}: {exc.strerror or exc}", target)]
+    return target, []
+
+
+def _new_library_translation(project: Project, block, lang: str, today: dt.date | None = None
+                             ) -> tuple[str | None, list[Diagnostic]]:
+    """A library block's translation in the project's own tree (translations/<alias>/...), pre-filled
+    with the library's own translation into lang when it has one (stale or not), else the source."""
+    target = library_translations.override_path(block.id, lang)
+    if (project.root / target).exists():
+        return None, [error("PK409", f"{target} already exists; it was left as it was", target,
+                            hint=f"to record that it is up to date: positionkit i18n stamp {target}")]
+    theirs = project.translations.get(block.source.path, {}).get(lang)
+    start = theirs.body if theirs is not None else block.source.body
+    origin = f"the library's {lang} translation" if theirs is not None else f"{block.id}"
+    day = (today or dt.date.today()).isoformat()
+    record = {"state": UNTRANSLATED, "paragraphs": i18n.stamp_data(block.source.body)["paragraphs"],
+              "log": [f"{day} created from {origin}, untranslated"]}
+    head = yaml.safe_dump({"translation": record}, allow_unicode=True, sort_keys=False, width=100)
+    try:
+        (project.root / target).parent.mkdir(parents=True, exist_ok=True)
+        with open(project.root / target, "xb") as fh:
+            fh.write(b"---\n" + head.encode() + b"---\n" + start.encode())
     except FileExistsError:
         return None, [error("PK409", f"{target} already exists; it was left as it was", target)]
     except OSError as exc:

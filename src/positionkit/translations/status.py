@@ -17,7 +17,8 @@ from positionkit.load import stamps as i18n
 from positionkit.diagnostics import Diagnostic, did_you_mean, error
 from positionkit.languages import get_language
 from positionkit.load.project import PAPER_TEXT_KEYS, Project, translation_path
-from positionkit.resolve.document import Target, resolve
+from positionkit.load.library_translations import FOLDER, library_block, override_path
+from positionkit.resolve.document import Target, library_hint, resolve
 from positionkit.load.sources import Source, split_front_matter
 
 UNTRANSLATED = "untranslated"
@@ -146,20 +147,26 @@ def _item(project: Project, kind: str, src: Source, lang: str, history: "_Histor
 
 
 def _item_status(project: Project, kind: str, src: Source, lang: str, history: "_History", tr) -> Item:
+    library = library_block(project.blocks, src.path)
     if tr is None:
-        return Item(kind, src.path, translation_path(src.path, lang), i18n.MISSING,
-                    note=f"positionkit i18n new {src.path} --lang {lang}")
+        target = override_path(library.id, lang) if library else translation_path(src.path, lang)
+        return Item(kind, src.path, target, i18n.MISSING,
+                    note=library_hint(project, src.path, lang) or f"positionkit i18n new {src.path} --lang {lang}")
+    libraries_own = library is not None and not tr.path.startswith(f"{FOLDER}/")
     fresh = _freshness(src, tr)
     if fresh.status in (i18n.UNSTAMPED, UNTRANSLATED):
         changed = tuple(Changed(n, _excerpt(src, n)) for n in fresh.changed)
         return Item(kind, src.path, tr.path, fresh.status, changed,
-                    note=f"after checking it: positionkit i18n stamp {tr.path}")
+                    note=library_hint(project, src.path, lang) if libraries_own
+                    else f"after checking it: positionkit i18n stamp {tr.path}")
     if fresh.status == i18n.CURRENT:
         return Item(kind, src.path, tr.path, i18n.REVIEWED if fresh.state == "reviewed" else i18n.CURRENT)
     changed = tuple(Changed(n, _excerpt(src, n)) for n in fresh.changed)
     since, diff = history.diff_since(src.path, str(tr.meta["translation"]["source_hash"]))
-    return Item(kind, src.path, tr.path, i18n.STALE, changed, diff, since,
-                note=None if changed else "source paragraphs were removed")
+    note = None if changed else "source paragraphs were removed"
+    if libraries_own:
+        note = f"the library's own translation; {library_hint(project, src.path, lang)}"
+    return Item(kind, src.path, tr.path, i18n.STALE, changed, diff, since, note=note)
 
 
 def _excerpt(src: Source, line: int, width: int = 72) -> str:
