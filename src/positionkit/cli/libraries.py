@@ -29,14 +29,18 @@ def register(main: click.Group) -> None:
 
     @main.command()
     @click.argument("aliases", nargs=-1, metavar="[ALIAS]...")
+    @click.option("--dry-run", is_flag=True, help="Report what an update would change; change nothing "
+                  "(not positionkit.lock, not vendor/).")
     @format_option
     @pass_ctx
-    def update(obj, aliases, fmt):
-        """Move libraries to the newest commit of their ref, rewrite positionkit.lock, and report
-        what changed: blocks, parameters, licences, affected papers, stale translations."""
-        from positionkit.libraries.sync import update as run  # lazy: keeps `positionkit --help` fast (start-up time)
+    def update(obj, aliases, dry_run, fmt):
+        """Move libraries to the newest commit of their ref, rewrite positionkit.lock, and explain
+        what changed: upstream commits, a word diff per block, bibliography entries, the papers,
+        languages and audiences each change reaches, translations now stale."""
+        from positionkit.libraries.update import update as run  # lazy: keeps `positionkit --help` fast (start-up time)
 
-        _finish(*run(obj.root, aliases), fmt, "update")
+        lines, diags, reports = run(obj.root, aliases, dry_run=dry_run)
+        _finish(lines, diags, fmt, "update", {"dry_run": dry_run, "libraries": reports})
 
     @main.command()
     @click.argument("aliases", nargs=-1, metavar="[ALIAS]...")

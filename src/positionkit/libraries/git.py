@@ -127,3 +127,12 @@ def origin(folder: Path) -> tuple[str, str] | None:
         return run(folder, "config", "--get", "remote.origin.url"), run(folder, "rev-parse", "HEAD")
     except GitError:
         return None
+
+
+def subjects(repo: Path, old: str, new: str, limit: int = 200) -> list[str]:
+    """'abc1234 Subject' of each commit in new that old does not have, oldest first."""
+    try:
+        out = run(repo, "log", "--reverse", f"--max-count={limit}", "--format=%h %s", new, "--not", old, "--")
+    except GitError:
+        return []
+    return [line for line in out.splitlines() if line.strip()]

@@ -7,12 +7,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from positionkit.libraries import git as libgit, report as libreport
+from positionkit.libraries import git as libgit
 from positionkit.libraries import lockfile
 from positionkit.load import lock
 from positionkit.load.config import CONFIG_NAME, Config, Library, load_config
-from positionkit.load.project import load_project
-from positionkit.resolve.document import Target, resolve
 from positionkit.diagnostics import Diagnostic, error, has_errors
 from positionkit.load.libraries import (
     CACHE_DIR,
@@ -21,7 +19,6 @@ from positionkit.load.libraries import (
     check_pin,
     content_hash,
     declared_line,
-    load_one,
     rel_to,
     short,
     used_files,
@@ -92,7 +89,7 @@ def _vendor_copy(root: Path, alias: str, source: Path) -> None:
     tmp.rename(dest)
 
 
-def _pin_git(root: Path, lib: Library, pin: lock.Pin | None, pins: dict, follow: bool):
+def _pin_git(root: Path, lib: Library, pin: lock.Pin | None, pins: dict, follow: bool, dry_run: bool = False):
     """Bring the cache to the locked commit (follow=False) or the ref's newest (follow=True).
     -> (line, diagnostics); updates pins in place."""
     repo, tip, moving, diags = _fetch(root, lib)
@@ -125,14 +122,14 @@ def _pin_git(root: Path, lib: Library, pin: lock.Pin | None, pins: dict, follow:
                                 f"check, then run positionkit update {lib.alias}")]
         return f"{lib.alias}: {short(target)} as locked, content verified", []
     pins[lib.alias] = lock.Pin(lib.alias, git=lib.git, ref=lib.ref, commit=target, content=content)
-    if vendored:
+    if vendored and not dry_run:
         _vendor_copy(root, lib.alias, repo)
     what = "locked at" if not same else "moved to"
     return f"{lib.alias}: {what} {short(target)} ({lib.ref or 'default branch'})" + \
-        (f", {VENDOR_DIR}/{lib.alias}/ refreshed" if vendored else ""), []
+        (f", {VENDOR_DIR}/{lib.alias}/ refreshed" if vendored and not dry_run else ""), []
 
 
-def _pin_path(root: Path, lib: Library, pin: lock.Pin | None, pins: dict, follow: bool):
+def _pin_path(root: Path, lib: Library, pin: lock.Pin | None, pins: dict, follow: bool, dry_run: bool = False):
     folder = root / lib.path
     if not folder.is_dir():
         return None, [error("PK701", f"library '{lib.alias}' folder {lib.path} does not exist",
@@ -146,7 +143,8 @@ def _pin_path(root: Path, lib: Library, pin: lock.Pin | None, pins: dict, follow
     return f"{lib.alias}: {lib.path} locked at content {short(content)}", []
 
 
-def _pin(root, lib, pin, pins, follow):
+def _pin(root, lib, pin, pins, follow, dry_run=False):
+    """dry_run: the cache may move (it is only a cache), but vendor/ is left as it is."""
     vendored = vendor_dir(root, lib.alias)
     if not follow and vendored.is_dir() and pin is not None and pin.source == (lib.git or lib.path) \
             and pin.ref == lib.ref:
@@ -154,7 +152,7 @@ def _pin(root, lib, pin, pins, follow):
         diags = check_pin(root, lib, pin, "vendor", rel_to(root, vendored), content_hash(vendored))
         return (None if diags else f"{lib.alias}: vendored at {short(pin.commit or pin.content)}, "
                 "content verified"), diags
-    return (_pin_git if lib.git is not None else _pin_path)(root, lib, pin, pins, follow)
+    return (_pin_git if lib.git is not None else _pin_path)(root, lib, pin, pins, follow, dry_run)
 
 
 def sync(root: Path, aliases=()) -> tuple[list[str], list[Diagnostic]]:
@@ -181,79 +179,6 @@ def sync(root: Path, aliases=()) -> tuple[list[str], list[Diagnostic]]:
         lines.append(f"wrote {lock.LOCK_NAME}")
     if not config.libraries:
         lines.append(f"no libraries declared in {CONFIG_NAME}")
-    return lines, diags
-
-
-def _snapshot(root: Path, lib: Library, pin: lock.Pin | None) -> dict | None:
-    """The library as the project uses it now, if that is what the lock pins."""
-    if pin is None:
-        return None
-    state, blocks, translations, _bib, _ = load_one(root, lib, pin)
-    if state is None or state.content != pin.content:
-        return None
-    return {bid: (b, translations.get(b.source.path, {})) for bid, b in blocks.items()}
-
-
-def _uses(root: Path) -> dict:
-    """paper slug -> ids of the blocks it includes, in any of its languages."""
-    project = load_project(root)
-    uses = {}
-    for slug, paper in project.papers.items():
-        ids = set()
-        for lang in paper.languages or (project.config.source_lang,):
-            ids |= {b.id for b in resolve(project, Target(slug, lang)).blocks}
-        uses[slug] = ids
-    return uses
-
-
-def update(root: Path, aliases=()) -> tuple[list[str], list[Diagnostic]]:
-    """Move libraries to their ref's newest commit and report what that changed."""
-    config, diags = load_config(root)
-    pins, more = lock.read(root)
-    diags += more
-    libs, more = _select(root, config, aliases)
-    diags += more
-    if has_errors(diags):
-        return [], diags
-    before = {}
-    for lib in libs:
-        pin = pins.get(lib.alias)
-        before[lib.alias] = _snapshot(root, lib, pin)
-        if before[lib.alias] is None and pin is not None and lib.git:
-            # not synced here yet: fetch the locked commit first, so there is something to compare
-            _pin(root, lib, pin, dict(pins), follow=False)
-            before[lib.alias] = _snapshot(root, lib, pin)
-    uses = _uses(root)
-    new_pins = dict(pins)
-    moved = []
-    lines = []
-    for lib in libs:
-        line, more = _pin(root, lib, pins.get(lib.alias), new_pins, follow=True)
-        diags += more
-        if line is not None:
-            moved.append(lib)
-    if new_pins != pins:
-        lockfile.write(root, new_pins)
-    for alias, uses_after in _uses(root).items():
-        uses[alias] = uses.get(alias, set()) | uses_after
-    for lib in moved:
-        old, new = pins.get(lib.alias), new_pins[lib.alias]
-        ref = lib.ref or ("default branch" if lib.git else None)
-        if lib.path is not None:
-            note = (f"{lib.path} content {short(old.content if old else None)} -> {short(new.content)} "
-                    "recorded (a path library is read in place: there is no earlier copy to compare)")
-            report = libreport.Report(lib.alias, None, None, note=note if not old or old.content != new.content
-                                      else f"{lib.path} unchanged, content {short(new.content)}")
-        elif before[lib.alias] is None:
-            report = libreport.Report(lib.alias, None, new.commit, ref,
-                                      note=f"locked at {short(new.commit)} ({ref}); no earlier synced copy "
-                                      "to compare with")
-        else:
-            after = _snapshot(root, lib, new) or {}
-            report = libreport.compare(lib.alias, before[lib.alias], after, uses, old.commit, new.commit, ref)
-        lines += libreport.render(report, short)
-    if new_pins != pins:
-        lines.append(f"wrote {lock.LOCK_NAME}; review the changes, run positionkit check, then commit it")
     return lines, diags
 
 
