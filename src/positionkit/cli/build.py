@@ -60,7 +60,7 @@ def output_dir_option(obj: Context, root: Path, value: str | None) -> str | None
 def build(obj: Context, papers, kinds, formats, output_dir, langs, audiences, shard, final, strict, jobs):
     """Build handouts: build/<paper>/<paper>.<lang>.<docx|pdf>, or with --audience
     build/<paper>/<audience>/<paper>.<lang>.<docx|pdf>. Unchanged outputs are reused."""
-    from positionkit.pipeline.build import build as run
+    from positionkit.pipeline.build import build as run  # lazy: keeps `positionkit --help` fast (start-up time)
 
     old_kinds, fmt, old_way = split_format(formats)
     if old_way:

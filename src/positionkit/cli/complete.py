@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from click.shell_completion import CompletionItem
 
+from positionkit.cli.common import Context
 from positionkit.load.config import CONFIG_NAME, find_root
 
 _LANG_SUFFIX = re.compile(r"\.[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
@@ -17,8 +18,6 @@ _LIBRARY_FOLDERS = (".positionkit/libraries", "vendor")
 
 
 def _root(ctx: click.Context) -> Path | None:
-    from positionkit.cli.common import Context
-
     obj = ctx.find_object(Context)
     start = obj.directory if obj is not None else Path.cwd()
     try:

@@ -7,6 +7,7 @@ import click
 
 from positionkit.cli.common import EXIT_OK, emit_json, format_option, pass_ctx, report
 
+
 def _finish(lines, diags, fmt: str = "text", command: str = "", data: dict | None = None) -> None:
     if fmt == "json":
         sys.exit(emit_json({"command": command, "messages": list(lines), **(data or {})}, diags))

@@ -15,6 +15,11 @@ from importlib import metadata, resources
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from positionkit.diagnostics import error, warning
+from positionkit.libraries import git as libgit
+from positionkit.load import audiences as aud
+from positionkit.load.project import load_project
+from positionkit.pipeline.write import replace_file
 from positionkit.version import __version__
 
 SERVICES = {"github": ".github/workflows/positionkit.yml", "gitlab": ".gitlab-ci.yml"}
@@ -107,13 +112,9 @@ def build_commands(has_audiences: bool) -> tuple[str, ...]:
 
 def project_plan(root: Path, shards: int) -> tuple[Plan, list]:
     """What ships: the plain handouts, plus `--audience all` when any paper has audiences."""
-    from positionkit.load import audiences as aud
-    from positionkit.load.project import load_project
-
     project = load_project(root)
     files = {aud.audiences_path(project, slug) for slug in project.papers} or {project.config.audiences}
-    has_audiences = any((found := aud.load(project.root, rel)[0]) is not None and found.audiences
-                        for rel in files)
+    has_audiences = any((found := project.audiences(rel)[0]) is not None and found.audiences for rel in files)
     langs = {code for paper in project.papers.values() for code in paper.languages}
     cjk = any(code.split("-")[0] in CJK for code in langs)
     errors = [d for d in project.diagnostics if d.severity.value == "error"]
@@ -122,10 +123,6 @@ def project_plan(root: Path, shards: int) -> tuple[Plan, list]:
 
 def init_ci(root: Path, service: str, shards: int = 1, requirement: str | None = None):
     """Write the CI file for service unless it exists -> (lines for people, diagnostics)."""
-    from positionkit.diagnostics import error, warning
-    from positionkit.libraries import git as libgit
-    from positionkit.pipeline.write import replace_file
-
     rel = SERVICES[service]
     dest = root / rel
     if dest.exists():

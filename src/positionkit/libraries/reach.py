@@ -60,7 +60,7 @@ def reach(project) -> Reach:
         langs = [code for code in (paper.languages or (project.config.source_lang,)) if get_language(code)]
         for lang in langs:
             found.docs.append(_row(project, Target(slug, lang), None))
-        people, _ = aud.load(project.root, aud.audiences_path(project, slug))
+        people, _ = project.audiences(aud.audiences_path(project, slug))
         members = people.audiences if people is not None else ()
         found.audiences[slug] = len(members)
         for person in members:
