@@ -31,16 +31,27 @@ main.add_command(build)
 
 @main.command()
 @click.argument("papers", nargs=-1, shell_complete=complete.complete_papers)
+@click.option("--audience", "audiences", multiple=True, metavar="ID|TAG|all",
+              shell_complete=complete.complete_audiences,
+              help="Check only these audiences' text (repeatable); default: the plain text and every audience.")
+@click.option("--lang", "langs", multiple=True, metavar="L", shell_complete=complete.complete_languages,
+              help="Only this language (repeatable).")
 @format_option
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @click.option("--final", is_flag=True, help="Check as a final build would (stale translations are errors).")
 @pass_ctx
-def check(obj: Context, papers, fmt, strict, final):
-    """Run every check without rendering."""
-    from positionkit.pipeline.prepare import check_project  # lazy: keeps `positionkit --help` fast (start-up time)
+def check(obj: Context, papers, audiences, langs, fmt, strict, final):
+    """Run every check without rendering, on the text every audience gets (all .when/.unless
+    conditions), and say which audiences were checked."""
+    from positionkit.load.project import load_project  # lazy: keeps `positionkit --help` fast (start-up time)
+    from positionkit.pipeline.checking import check as run, summary  # lazy: as above
 
-    diags = check_project(obj.root, papers, final=final)
+    result = run(load_project(obj.root), papers, langs, audiences, final)
+    diags = result.diagnostics
     code = report(diags, fmt, strict or final)
+    if fmt == "text":
+        for line in summary(result):
+            obj.say(line)
     if fmt == "text" and code == EXIT_OK:
         n = sum(1 for d in diags if d.severity.value == "warning")
         obj.say("no problems found" if not n else f"{n} warning(s), no errors")

@@ -1,0 +1,77 @@
+"""`positionkit check`: the plain documents and, by default, every audience's text too.
+
+`.when`/`.unless` divs print only for some audiences, so a problem inside one (a bad citation,
+an unknown block) shows only in those audiences' documents. `check` resolves and checks them all
+(or the audiences --audience selects) and says which it checked and which it could not.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from positionkit.checks import run_checks
+from positionkit.load import audiences as aud
+from positionkit.load.project import Project
+from positionkit.pipeline.prepare import condition_diagnostics, prepare
+from positionkit.resolve.document import resolve
+from positionkit.resolve.plan import ordered_unique, plan_audiences
+
+
+@dataclass
+class Checked:
+    diagnostics: list = field(default_factory=list)
+    documents: int = 0
+    """Paper x language (x audience) documents resolved and checked."""
+    audiences: dict = field(default_factory=dict)
+    """paper -> ids of the audiences whose text was checked."""
+    unchecked: dict = field(default_factory=dict)
+    """paper -> why its audiences were not checked."""
+
+
+def check(project: Project, papers=(), langs=(), selectors=(), final: bool = False) -> Checked:
+    """selectors (--audience): only those audiences; none: the plain documents and every audience."""
+    result = Checked()
+    if not selectors:
+        docs, _labels, diags = prepare(project, papers, langs, final)
+        result.documents, result.diagnostics = len(docs), diags
+    slugs = [s for s in (papers or project.papers) if s in project.papers]
+    chosen = _audience_papers(project, slugs, result) if not selectors else slugs
+    if chosen:
+        _check_audiences(project, chosen, langs, selectors or (aud.ALL,), final, result)
+    result.diagnostics = ordered_unique(result.diagnostics)
+    return result
+
+
+def _audience_papers(project: Project, slugs: list, result: Checked) -> list[str]:
+    """Papers whose audiences file has audiences; the others are noted as unchecked."""
+    chosen = []
+    for slug in slugs:
+        rel = aud.audiences_path(project, slug)
+        found, diags = project.audiences(rel)
+        if found is not None and found.audiences:
+            chosen.append(slug)
+        elif diags:
+            result.unchecked[slug] = f"{rel} cannot be read"
+    return chosen
+
+
+def _check_audiences(project: Project, slugs: list, langs, selectors, final: bool, result: Checked) -> None:
+    targets, people, sets, diags = plan_audiences(project, slugs, langs, selectors)
+    diags += condition_diagnostics(project, slugs, sets)
+    docs = [resolve(project, t, people[(t.paper, t.audience)].mapping()) for t in targets]
+    for t in targets:
+        result.audiences.setdefault(t.paper, [])
+        if t.audience not in result.audiences[t.paper]:
+            result.audiences[t.paper].append(t.audience)
+    result.documents += len(docs)
+    result.diagnostics += diags + run_checks(project, docs, final)
+
+
+def summary(result: Checked) -> list[str]:
+    """What was checked, in words: the audiences included, and any that could not be."""
+    lines = []
+    for slug, ids in result.audiences.items():
+        shown = ", ".join(ids[:6]) + (f" and {len(ids) - 6} more" if len(ids) > 6 else "")
+        lines.append(f"{slug}: checked the text of {len(ids)} audience(s) ({shown})")
+    for slug, why in result.unchecked.items():
+        lines.append(f"{slug}: audiences NOT checked: {why}")
+    return lines

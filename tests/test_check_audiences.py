@@ -1,0 +1,67 @@
+"""`check` checks what every audience gets: text inside .when/.unless included; --audience and
+--lang narrow it; it says which audiences it checked, and which it could not."""
+from __future__ import annotations
+
+import json
+
+from tests.conftest import MINIMAL
+
+AUDIENCES = """\
+audiences:
+  - id: kenya
+    languages: [en]
+    tags: [g90]
+  - id: senegal
+    languages: [fr]
+    tags: [g90]
+  - id: chile
+    languages: [en]
+"""
+SECTION = """\
+## Introduction
+
+Data flows matter [@unctad2021der].
+
+::: {.when tags="g90"}
+Technical assistance matters too [@unctad2021dre].
+:::
+"""
+
+
+def project(make_project, **extra):
+    paper = MINIMAL["papers/note/paper.yaml"].replace("[en]", "[en, fr]")
+    return make_project({"papers/note/paper.yaml": paper, "papers/note/01-intro.md": SECTION,
+                         "audiences.yaml": AUDIENCES, **extra})
+
+
+def test_a_bad_citation_inside_when_fails_check(make_project, cli):
+    root = project(make_project)
+    res = cli(root, "check")
+    assert res.exit_code == 1
+    assert "papers/note/01-intro.md:6:" in res.output and "unctad2021dre" in res.output
+    assert res.output.count("unctad2021dre'") == 1  # once, however many audiences print it
+    assert "note: checked the text of 3 audience(s) (kenya, senegal, chile)" in res.output
+
+
+def test_audience_and_lang_narrow_the_check(make_project, cli):
+    root = project(make_project)
+    chile = cli(root, "check", "--audience", "chile")
+    assert chile.exit_code == 0, chile.output
+    assert "note: checked the text of 1 audience(s) (chile)" in chile.output
+    g90 = cli(root, "check", "--audience", "g90", "--format", "json")
+    assert g90.exit_code == 1
+    assert any("unctad2021dre" in d["message"] for d in json.loads(g90.stdout))
+    french = cli(root, "check", "--lang", "fr")  # only Senegal reads French: still caught
+    assert french.exit_code == 1 and "(senegal)" in french.output
+    unknown = cli(root, "check", "--audience", "kenia")
+    assert unknown.exit_code == 1 and "did you mean 'kenya'?" in unknown.output
+
+
+def test_what_check_could_not_check_is_said(make_project, cli):
+    root = project(make_project, **{"audiences.yaml": "audiences: [\n"})
+    res = cli(root, "check")
+    assert "note: audiences NOT checked: audiences.yaml cannot be read" in res.output
+    plain = make_project({"audiences.yaml": None})
+    (plain / "audiences.yaml").unlink(missing_ok=True)
+    quiet = cli(plain, "check")
+    assert quiet.exit_code == 0 and "audience" not in quiet.output
