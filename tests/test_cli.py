@@ -150,3 +150,11 @@ def test_completion_offers_papers_languages_audiences_and_blocks(root):
     assert complete(root, f"{c} blocks show ") == ["core:privacy/gdpr", "trade/flows"]
     assert complete(root, f"{c} i18n status --lang f") == ["fr"]
     assert complete(root.parent / "nowhere", f"positionkit -C {root.parent}/nowhere build ") == []
+
+
+def test_quiet_drops_confirmations_but_not_data(root):
+    assert run("sync", "-C", str(root)).stdout == "no libraries declared in positionkit.toml\n"
+    assert run("sync", "-C", str(root), "-q").stdout == ""
+    assert "note: Test note" in run("list", "-C", str(root), "-q").stdout  # the data asked for
+    made = run("-q", "init-ci", "-C", str(root), "gitlab", "--install", "positionkit==0.1.0")
+    assert made.exit_code == 0 and made.stdout == "" and (root / ".gitlab-ci.yml").is_file()

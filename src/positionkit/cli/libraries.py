@@ -8,10 +8,12 @@ import click
 from positionkit.cli.common import EXIT_OK, emit_json, format_option, pass_ctx, report
 
 
-def _finish(lines, diags, fmt: str = "text", command: str = "", data: dict | None = None) -> None:
+def _finish(lines, diags, fmt: str = "text", command: str = "", data: dict | None = None,
+            quiet: bool = False) -> None:
+    """quiet (-q): the lines are confirmations, not data asked for (every command but update)."""
     if fmt == "json":
         sys.exit(emit_json({"command": command, "messages": list(lines), **(data or {})}, diags))
-    for line in lines:
+    for line in lines if not quiet else []:
         click.echo(line)
     sys.exit(report(diags) if diags else EXIT_OK)
 
@@ -26,7 +28,7 @@ def register(main: click.Group) -> None:
         new ones). The only command besides update that uses the network."""
         from positionkit.libraries.sync import sync as run  # lazy: keeps `positionkit --help` fast (start-up time)
 
-        _finish(*run(obj.root, aliases), fmt, "sync")
+        _finish(*run(obj.root, aliases), fmt, "sync", quiet=obj.quiet)
 
     @main.command()
     @click.argument("aliases", nargs=-1, metavar="[ALIAS]...")
@@ -52,7 +54,7 @@ def register(main: click.Group) -> None:
         without the network or the upstream repository."""
         from positionkit.libraries.sync import vendor as run  # lazy: keeps `positionkit --help` fast (start-up time)
 
-        _finish(*run(obj.root, aliases), fmt, "vendor")
+        _finish(*run(obj.root, aliases), fmt, "vendor", quiet=obj.quiet)
 
     @main.command(name="init-ci")
     @click.argument("service", type=click.Choice(["github", "gitlab"]))
@@ -68,4 +70,4 @@ def register(main: click.Group) -> None:
         gathers the handouts into one artifact; --final on tags."""
         from positionkit.libraries.ci import init_ci as write_ci  # lazy: keeps `positionkit --help` fast (start-up time)
 
-        _finish(*write_ci(obj.root, service, shards, requirement), fmt, "init-ci")
+        _finish(*write_ci(obj.root, service, shards, requirement), fmt, "init-ci", quiet=obj.quiet)
