@@ -46,9 +46,23 @@ def shim(tmp_path) -> dict:
     return {**os.environ, "PATH": f"{bindir}:{os.environ['PATH']}", "PYTHONPATH": src}
 
 
-def sh(line: str, cwd: Path, env: dict) -> None:
-    done = subprocess.run(["bash", "-e", "-c", line], cwd=cwd, env=env, capture_output=True, text=True)
-    assert done.returncode == 0, f"{line}\n{done.stdout}\n{done.stderr}"
+def sh(line: str, cwd: Path, env: dict, before: str = "") -> None:
+    """One line of a CI script, after the shell lines `before` (variable assignments). A
+    `positionkit ...` line: bash expands its words, positionkit runs in-process (fast)."""
+    if not line.startswith("positionkit "):
+        done = subprocess.run(["bash", "-e", "-c", f"{before}\n{line}"], cwd=cwd, env=env,
+                              capture_output=True, text=True)
+        assert done.returncode == 0, f"{line}\n{done.stdout}\n{done.stderr}"
+        return
+    words = subprocess.run(["bash", "-e", "-c", f"{before}\nset -- {line}\nprintf '%s\\0' \"$@\""],
+                           env=env, capture_output=True, text=True, check=True).stdout.split("\0")[:-1]
+    here = os.getcwd()
+    os.chdir(cwd)
+    try:
+        res = CliRunner().invoke(main, words[1:], catch_exceptions=False)
+    finally:
+        os.chdir(here)
+    assert res.exit_code == 0, f"{line} -> {words}\n{res.output}"
 
 
 def runnable(line: str) -> bool:
@@ -75,7 +89,8 @@ def whole_build(project: Path, tmp_path: Path, env: dict) -> dict:
     """What one machine building everything makes (the same project in every test: built once)."""
     if not _WHOLE:
         copy = shutil.copytree(project, tmp_path / "whole", copy_function=shutil.copy2)
-        sh("positionkit build && positionkit build --audience all", copy, env)
+        sh("positionkit build", copy, env)
+        sh("positionkit build --audience all", copy, env)
         _WHOLE.update(outputs(copy / "build"))
     return _WHOLE
 
@@ -123,9 +138,14 @@ def test_gitlab_pipeline_parses_pins_and_its_scripts_run(project, tmp_path, shim
     before = [ln for ln in ci["default"]["before_script"] if runnable(ln)]
     assert before == ['test "$(positionkit --version)" = "positionkit, version $POSITIONKIT_VERSION"',
                       "positionkit sync"]
-    sh("\n".join(before + ci["check"]["script"]), project, env)
+    for line in before + ci["check"]["script"]:
+        sh(line, project, env)
+    node = {**env, "CI_NODE_INDEX": "2", "CI_NODE_TOTAL": "2"}
     script = before + [ln for ln in ci["build"]["script"] if runnable(ln)]
-    sh("\n".join(script), project, {**env, "CI_NODE_INDEX": "2", "CI_NODE_TOTAL": "2"})
+    assignments = "\n".join(ln for ln in script if not ln.startswith(("positionkit", "test ")))
+    for line in script:
+        if line.startswith(("positionkit", "test ")):
+            sh(line, project, node, assignments)
     whole = whole_build(project, tmp_path, shim)
     # part 2 of 2: the plain note went to part 1; of chile, fiji, kenya (name order) part 2 gets fiji
     assert outputs(project / "build") == {p: data for p, data in whole.items() if p.startswith("note/fiji/")}
