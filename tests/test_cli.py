@@ -158,3 +158,12 @@ def test_quiet_drops_confirmations_but_not_data(root):
     assert "note: Test note" in run("list", "-C", str(root), "-q").stdout  # the data asked for
     made = run("-q", "init-ci", "-C", str(root), "gitlab", "--install", "positionkit==0.1.0")
     assert made.exit_code == 0 and made.stdout == "" and (root / ".gitlab-ci.yml").is_file()
+
+
+def test_i18n_export_takes_to_and_still_the_old_format(root):
+    new = run("i18n", "export", "note", "--lang", "fr", "--to", "po", "-o", "a.po", "-C", str(root))
+    assert new.exit_code == 0 and "deprecated" not in new.stderr and (root / "a.po").is_file()
+    old = run("i18n", "export", "note", "--lang", "fr", "--format", "po", "-o", "b.po", "-C", str(root))
+    assert old.exit_code == 0 and "'i18n export --format' is deprecated" in old.stderr
+    assert (root / "b.po").read_text(encoding="utf-8").count("msgid") == \
+        (root / "a.po").read_text(encoding="utf-8").count("msgid") > 1

@@ -142,7 +142,7 @@ def build_texts(cli, root, paper="note"):
 @pytest.mark.parametrize("fmt,fill", [("po", fill_po), ("xliff", fill_xliff), ("docx", fill_docx)])
 def test_round_trip_prints_the_translation(project, cli, fmt, fill):
     ext = {"po": "po", "xliff": "xlf", "docx": "docx"}[fmt]
-    res = cli(project, "i18n", "export", "note", "--lang", "fr", "--format", fmt, "-o", f"out.{ext}")
+    res = cli(project, "i18n", "export", "note", "--lang", "fr", "--to", fmt, "-o", f"out.{ext}")
     assert res.exit_code == 0, res.output
     assert res.output == f"wrote out.{ext}: 9 units (9 missing)\n"
     fill(project / f"out.{ext}")
@@ -172,7 +172,7 @@ def test_round_trip_prints_the_translation(project, cli, fmt, fill):
 
 @pytest.mark.skipif(shutil.which("msgfmt") is None, reason="gettext (msgfmt) is not installed")
 def test_exported_po_passes_msgfmt_check_and_pofilter(project, cli, tmp_path):
-    cli(project, "i18n", "export", "note", "--lang", "fr", "--format", "po", "-o", "note.po")
+    cli(project, "i18n", "export", "note", "--lang", "fr", "--to", "po", "-o", "note.po")
     fill_po(project / "note.po")
     proc = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(project / "note.po")],
                           capture_output=True, text=True)
@@ -196,7 +196,7 @@ def test_exported_po_passes_msgfmt_check_and_pofilter(project, cli, tmp_path):
 
 
 def test_placeholder_mismatch_is_refused_per_unit(project, cli):
-    cli(project, "i18n", "export", "note", "--lang", "fr", "--format", "po", "-o", "note.po")
+    cli(project, "i18n", "export", "note", "--lang", "fr", "--to", "po", "-o", "note.po")
     table = dict(FRENCH)
     table["Data flows matter for development [{cite1}]."] = "Les flux de données comptent pour le développement."
     table["This note is published by {param1}."] = "Cette note est publiée par {param1} {cite2}."
@@ -216,14 +216,14 @@ def test_placeholder_mismatch_is_refused_per_unit(project, cli):
 
 
 def test_edited_source_paragraph_makes_one_unit_stale_and_falls_back_alone(project, cli):
-    cli(project, "i18n", "export", "note", "--lang", "fr", "--format", "po", "-o", "note.po")
+    cli(project, "i18n", "export", "note", "--lang", "fr", "--to", "po", "-o", "note.po")
     fill_po(project / "note.po")
     assert cli(project, "i18n", "import", "note.po").exit_code == 0
     _git(project, "add", "-A")
     _git(project, "-c", "user.email=t@example.org", "-c", "user.name=t", "commit", "-qm", "fr")
     src = project / "papers/note/01-intro.md"
     src.write_text(INTRO.replace("Data flows matter for development", "Data flows matter greatly for development"))
-    res = cli(project, "i18n", "export", "note", "--lang", "fr", "--format", "po", "-o", "again.po")
+    res = cli(project, "i18n", "export", "note", "--lang", "fr", "--to", "po", "-o", "again.po")
     assert res.output == "wrote again.po: 9 units (8 translated, 1 stale)\n"
     po = polib.pofile(str(project / "again.po"))
     stale = [e for e in po if "fuzzy" in e.flags]
@@ -254,13 +254,13 @@ def test_edited_source_paragraph_makes_one_unit_stale_and_falls_back_alone(proje
 def test_block_used_by_two_papers_is_one_unit_set(project, cli):
     ids = {}
     for paper in ("note", "brief"):
-        cli(project, "i18n", "export", paper, "--lang", "fr", "--format", "po", "-o", f"{paper}.po")
+        cli(project, "i18n", "export", paper, "--lang", "fr", "--to", "po", "-o", f"{paper}.po")
         ids[paper] = {e.msgctxt for e in polib.pofile(str(project / f"{paper}.po"))
                       if e.msgctxt.startswith("blocks/")}
     assert ids["note"] == ids["brief"] and len(ids["note"]) == 1
     fill_po(project / "note.po")
     cli(project, "i18n", "import", "note.po")
-    res = cli(project, "i18n", "export", "brief", "--lang", "fr", "--format", "po", "-o", "brief.po")
+    res = cli(project, "i18n", "export", "brief", "--lang", "fr", "--to", "po", "-o", "brief.po")
     assert res.output == "wrote brief.po: 4 units (1 translated, 3 missing)\n"  # the block; its own heading and title are not
     block = [e for e in polib.pofile(str(project / "brief.po")) if e.msgctxt.startswith("blocks/")]
     assert [e.msgstr for e in block] == [FRENCH["The GDPR sets rules for transfers of personal data [{cite1}]."]]
@@ -313,7 +313,7 @@ def test_check_reports_broken_structure_in_translation_files(project, cli):
 
 
 def test_stale_units_in_xliff_and_docx(project, cli):
-    cli(project, "i18n", "export", "note", "--lang", "fr", "--format", "po", "-o", "note.po")
+    cli(project, "i18n", "export", "note", "--lang", "fr", "--to", "po", "-o", "note.po")
     fill_po(project / "note.po")
     cli(project, "i18n", "import", "note.po")
     _git(project, "add", "-A")
@@ -325,7 +325,7 @@ def test_stale_units_in_xliff_and_docx(project, cli):
     unit = unit[: unit.index("</trans-unit>")]
     assert '<target state="needs-review-translation">Les règles de protection' in unit
     assert "Previous source: Privacy rules are not protectionism." in unit
-    cli(project, "i18n", "export", "note", "--lang", "fr", "--format", "docx", "-o", "note.docx")
+    cli(project, "i18n", "export", "note", "--lang", "fr", "--to", "docx", "-o", "note.docx")
     rows = docx.Document(str(project / "note.docx")).tables[0].rows
     stale = [r for r in rows if "(needs review)" in r.cells[0].paragraphs[0].text]
     assert len(stale) == 1
@@ -358,7 +358,7 @@ def test_stale_units_in_xliff_and_docx(project, cli):
 
 
 def test_import_refuses_what_it_cannot_place(project, cli):
-    cli(project, "i18n", "export", "note", "--lang", "fr", "--format", "po", "-o", "note.po")
+    cli(project, "i18n", "export", "note", "--lang", "fr", "--to", "po", "-o", "note.po")
     fill_po(project / "note.po")
     po = polib.pofile(str(project / "note.po"))
     po.append(polib.POEntry(msgctxt="not-an-id", msgid="x", msgstr="y"))
@@ -393,7 +393,7 @@ def test_headings_list_items_and_table_cells_are_units_rebuilt_in_place(make_pro
         "papers/note/01-intro.md": "## Rules {#rules}\n\n| Rule | Status |\n|---|---|\n| Data flows | Open |\n\n"
                                    "1. First ask\n2. Second ask\n\n```\ncode stays\n```\n",
     })
-    cli(root, "i18n", "export", "note", "--lang", "fr", "--format", "po", "-o", "n.po")
+    cli(root, "i18n", "export", "note", "--lang", "fr", "--to", "po", "-o", "n.po")
     po = polib.pofile(str(root / "n.po"))
     body = [e.msgid for e in po if e.msgctxt.startswith("papers/note/01")]
     assert body == ["Rules", "Rule", "Status", "Data flows", "Open", "First ask", "Second ask"]

@@ -156,19 +156,20 @@ def new(obj, path, lang, fmt):
     sys.exit(_exit(diags))
 
 
-
 _FORMATS = {"xliff": "xlf", "po": "po", "docx": "docx"}
 
 
 @i18n.command(name="export")
 @click.argument("paper")
 @click.option("--lang", required=True, metavar="L", help="Language to translate into (BCP 47).")
-@click.option("--format", "fmt", type=click.Choice(list(_FORMATS)), default="xliff", show_default=True,
+@click.option("--to", "kind", type=click.Choice(list(_FORMATS)), default=None,
               help="XLIFF 1.2 for CAT tools (Trados, memoQ, OmegaT, Weblate), PO for Poedit and gettext "
-                   "tools, DOCX: a two-column table for Word.")
+                   "tools, DOCX: a two-column table for Word. Default: xliff.")
+@click.option("--format", "fmt", type=click.Choice(list(_FORMATS)), default=None,
+              help="Old spelling of --to (deprecated).")
 @click.option("-o", "output", metavar="FILE", help="Where to write it (default: PAPER.L.xlf|po|docx here).")
 @click.pass_obj
-def export_(obj, paper, lang, fmt, output):
+def export_(obj, paper, lang, kind, fmt, output):
     """Write PAPER's text for a translator: one unit per heading, paragraph, list item and table cell
     of its sections, the blocks it uses and its title fields, each with its id, source position and
     state (translated, stale with the previous source text, or missing). Citations, {{ parameters }},
@@ -176,6 +177,10 @@ def export_(obj, paper, lang, fmt, output):
     from positionkit.translations import bilingual_docx, po, units, xliff  # lazy: CLI start-up time
     from positionkit.version import __version__  # lazy: CLI start-up time
 
+    if fmt is not None:
+        click.echo("positionkit: 'i18n export --format' is deprecated; use '--to xliff|po|docx' (--format "
+                   "names the report format: text or json)", err=True)
+    fmt = kind or fmt or "xliff"
     project, _ = _load(obj)
     found, diags = units.collect(project, paper, lang)
     if found is not None:

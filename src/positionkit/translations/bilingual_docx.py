@@ -85,7 +85,7 @@ def read(data: bytes, rel: str) -> tuple[ReturnedFile | None, list[Diagnostic]]:
         return None, [error("PK424", f"cannot read {rel} as a Word document: {exc}", rel, 1)]
     if doc.core_properties.identifier != IDENTIFIER or not doc.tables:
         return None, [error("PK424", f"{rel} is not a bilingual table exported by positionkit", rel, 1,
-                            hint="positionkit i18n export PAPER --lang L --format docx makes one")]
+                            hint="positionkit i18n export PAPER --lang L --to docx makes one")]
     out = []
     for row_no, row in enumerate(doc.tables[0].rows[1:], start=2):
         cells = row.cells
