@@ -167,3 +167,13 @@ def test_i18n_export_takes_to_and_still_the_old_format(root):
     assert old.exit_code == 0 and "'i18n export --format' is deprecated" in old.stderr
     assert (root / "b.po").read_text(encoding="utf-8").count("msgid") == \
         (root / "a.po").read_text(encoding="utf-8").count("msgid") > 1
+
+
+def test_i18n_export_and_import_report_in_json(root):
+    res = run("i18n", "export", "note", "--lang", "fr", "--to", "po", "-o", "c.po", "--format", "json",
+              "-C", str(root))
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["written"] == "c.po" and doc["units"] > 1 and doc["ok"] is True
+    back = run("i18n", "import", "c.po", "--format", "json", "-C", str(root))
+    assert json.loads(back.stdout)["updated"] == []  # nothing translated in it yet

@@ -165,8 +165,8 @@ _FORMATS = {"xliff": "xlf", "po": "po", "docx": "docx"}
 @click.option("--to", "kind", type=click.Choice(list(_FORMATS)), default=None,
               help="XLIFF 1.2 for CAT tools (Trados, memoQ, OmegaT, Weblate), PO for Poedit and gettext "
                    "tools, DOCX: a two-column table for Word. Default: xliff.")
-@click.option("--format", "fmt", type=click.Choice(list(_FORMATS)), default=None,
-              help="Old spelling of --to (deprecated).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", *_FORMATS]), default=None,
+              help="Report format: text or json. (xliff/po/docx here is the old spelling of --to.)")
 @click.option("-o", "output", metavar="FILE", help="Where to write it (default: PAPER.L.xlf|po|docx here).")
 @click.pass_obj
 def export_(obj, paper, lang, kind, fmt, output):
@@ -177,10 +177,11 @@ def export_(obj, paper, lang, kind, fmt, output):
     from positionkit.translations import bilingual_docx, po, units, xliff  # lazy: CLI start-up time
     from positionkit.version import __version__  # lazy: CLI start-up time
 
-    if fmt is not None:
+    if fmt in _FORMATS:
         click.echo("positionkit: 'i18n export --format' is deprecated; use '--to xliff|po|docx' (--format "
                    "names the report format: text or json)", err=True)
-    fmt = kind or fmt or "xliff"
+    report_fmt = fmt if fmt in ("text", "json") else "text"
+    fmt = kind or (fmt if fmt in _FORMATS else None) or "xliff"
     project, _ = _load(obj)
     found, diags = units.collect(project, paper, lang)
     if found is not None:
@@ -193,15 +194,21 @@ def export_(obj, paper, lang, kind, fmt, output):
         except OSError as exc:
             click.echo(f"error: cannot write {target}: {exc.strerror or exc}", err=True)
             sys.exit(1)
+        if report_fmt == "json":
+            sys.exit(emit_json({"command": "i18n export", "written": str(output or target.name),
+                                "units": len(found.units), "counts": found.counts()}, diags))
         counts = ", ".join(f"{n} {s}" for s, n in found.counts().items()) or "nothing to translate"
-        click.echo(f"wrote {output or target.name}: {len(found.units)} units ({counts})")
+        obj.say(f"wrote {output or target.name}: {len(found.units)} units ({counts})")
+    if report_fmt == "json":
+        sys.exit(emit_json({"command": "i18n export", "written": None, "ok": False}, diags))
     sys.exit(_exit(diags))
 
 
 @i18n.command(name="import")
 @click.argument("file", type=click.Path(dir_okay=False))
+@format_option
 @click.pass_obj
-def import_(obj, file):
+def import_(obj, file, fmt):
     """Write the translations in FILE (an XLIFF, PO or bilingual DOCX from `i18n export`) into the
     .L.md translation files, paragraph by paragraph, each stamped against the exact source text it
     was translated from. Units whose {placeholders} do not match their source are refused and
@@ -217,9 +224,14 @@ def import_(obj, file):
         click.echo(f"error: cannot read {file}: {exc.strerror or exc}", err=True)
         sys.exit(1)
     returned, diags = importing.read_returned(data, file)
+    written = []
     if returned is not None:
         written, more = importing.import_returned(project, returned)
         diags += more
+    if fmt == "json":
+        sys.exit(emit_json({"command": "i18n import", "updated": [
+            {"path": w.path, "paragraphs": w.paragraphs} for w in written]}, diags))
+    if returned is not None:
         for w in written:
             what = "field(s)" if w.path.endswith(".yaml") else "paragraph(s)"
             click.echo(f"updated {w.path}: {w.paragraphs} {what} imported and stamped")
