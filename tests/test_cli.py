@@ -177,3 +177,17 @@ def test_i18n_export_and_import_report_in_json(root):
     assert doc["written"] == "c.po" and doc["units"] > 1 and doc["ok"] is True
     back = run("i18n", "import", "c.po", "--format", "json", "-C", str(root))
     assert json.loads(back.stdout)["updated"] == []  # nothing translated in it yet
+
+
+def test_the_grammar_holds_for_every_command():
+    """Every command takes -C/-q/-v; a --format is always text|json (plus an old spelling of --to);
+    an output kind is always --to."""
+    from tests.test_docs import commands
+
+    for name, cmd in commands(main):
+        opts = {o: p for p in cmd.params for o in getattr(p, "opts", [])}
+        assert {"-C", "-q", "-v"} <= set(opts), name
+        if "--format" in opts:
+            assert {"text", "json"} <= set(opts["--format"].type.choices), name
+            kinds = set(opts["--format"].type.choices) - {"text", "json"}
+            assert not kinds or kinds <= set(opts["--to"].type.choices), name
