@@ -65,3 +65,13 @@ def test_what_check_could_not_check_is_said(make_project, cli):
     (plain / "audiences.yaml").unlink(missing_ok=True)
     quiet = cli(plain, "check")
     assert quiet.exit_code == 0 and "audience" not in quiet.output
+
+
+def test_i18n_status_lists_blocks_only_some_audiences_get(make_project, cli):
+    section = ("## Introduction\n\nData flows matter [@unctad2021der].\n\n::: {.when tags=\"g90\"}\n"
+               "::: {.block ref=\"aid/assist\"}\n:::\n:::\n")
+    root = project(make_project, **{
+        "papers/note/01-intro.md": section,
+        "blocks/aid/assist.md": "---\nid: aid/assist\nstatus: approved\n---\nAssistance matters.\n"})
+    res = cli(root, "i18n", "status", "--lang", "fr")
+    assert "blocks/aid/assist.fr.md" in res.output

@@ -73,6 +73,7 @@ def test_libraries_walkthrough_works_as_written(tmp_path, monkeypatch):
     coalition = tmp_path / "coalition"
     assert "stale" in said["positionkit i18n status --lang fr"]
     assert "translations/core/data-flows/cross-border.fr.md" in said["positionkit i18n status --lang fr"]
+    assert "translations/dev/capacity/technical-assistance.fr.md" in said["positionkit i18n status --lang fr"]
     with zipfile.ZipFile(coalition / "build/example-note/senegal/example-note.fr.docx") as z:
         xml = z.read("word/document.xml").decode()
     assert "Ce que dit le réseau" in xml and "pour autant que les règles commerciales" in xml

@@ -13,6 +13,7 @@ from pathlib import Path
 
 
 from positionkit.load import alignment
+from positionkit.load.audiences import audiences_path
 from positionkit.load import stamps as i18n
 from positionkit.diagnostics import Diagnostic, did_you_mean, error
 from positionkit.languages import get_language
@@ -136,7 +137,21 @@ def _pieces(project: Project, slug: str, langs: list[str]) -> list[tuple[str, So
             block = project.blocks.get(use.id)
             if block is not None:
                 found.setdefault(block.source.path, ("block", block.source))
+    for block in _audience_blocks(project, slug):
+        found.setdefault(block.source.path, ("block", block.source))
     return list(found.values())
+
+
+def _audience_blocks(project: Project, slug: str) -> list:
+    """Blocks only some audiences get (inside .when/.unless): resolved once per audience, in the
+    source language, since translations carry the same conditions."""
+    people, _ = project.audiences(audiences_path(project, slug))
+    blocks = []
+    for person in people.audiences if people is not None else ():
+        target = Target(slug, project.config.source_lang, person.id)
+        blocks += [project.blocks[u.id] for u in resolve(project, target, person.mapping()).blocks
+                   if u.id in project.blocks]
+    return blocks
 
 
 def _item(project: Project, kind: str, src: Source, lang: str, history: "_History") -> Item:
