@@ -75,3 +75,12 @@ def test_i18n_status_lists_blocks_only_some_audiences_get(make_project, cli):
         "blocks/aid/assist.md": "---\nid: aid/assist\nstatus: approved\n---\nAssistance matters.\n"})
     res = cli(root, "i18n", "status", "--lang", "fr")
     assert "blocks/aid/assist.fr.md" in res.output
+
+
+def test_audiences_skipped_for_errors_or_language_are_named(make_project, cli):
+    root = project(make_project, **{"audiences.yaml": AUDIENCES + "  - id: peru\n    languages: [xx]\n"})
+    res = cli(root, "check")
+    assert "note: checked the text of 3 audience(s) (kenya, senegal, chile)" in res.output
+    assert "note: audiences NOT checked: the entries of audiences.yaml with errors (lines 11)" in res.output
+    spanish = cli(make_project({"audiences.yaml": AUDIENCES}), "check", "--lang", "es")
+    assert "note: audiences NOT checked: no audience reads es" in spanish.output

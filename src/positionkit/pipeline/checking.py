@@ -47,8 +47,11 @@ def _audience_papers(project: Project, slugs: list, result: Checked) -> list[str
     for slug in slugs:
         rel = aud.audiences_path(project, slug)
         found, diags = project.audiences(rel)
+        broken = sorted({d.line for d in diags if d.severity.value == "error" and d.line})
         if found is not None and found.audiences:
             chosen.append(slug)
+            if broken:
+                result.unchecked[slug] = f"the entries of {rel} with errors (lines {', '.join(map(str, broken))})"
         elif diags:
             result.unchecked[slug] = f"{rel} cannot be read"
     return chosen
@@ -64,6 +67,9 @@ def _check_audiences(project: Project, slugs: list, langs, selectors, final: boo
             result.audiences[t.paper].append(t.audience)
     result.documents += len(docs)
     result.diagnostics += diags + run_checks(project, docs, final)
+    for slug in slugs:
+        if slug not in result.audiences and langs and slug not in result.unchecked:
+            result.unchecked[slug] = f"no audience reads {', '.join(langs)}"
 
 
 def summary(result: Checked) -> list[str]:
