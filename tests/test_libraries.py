@@ -247,16 +247,25 @@ def test_override_replaces_a_library_block_with_the_projects(upstream, make_proj
 
 
 def test_bibliography_key_conflict_between_library_and_project(upstream, make_project, cli):
+    """The project's own entry wins over a library's different entry (PK210 says so), in check
+    and in what pandoc prints; an identical copy in the project is merged without a word."""
     files = project_files(upstream.url)
     files["references.bib"] = MINIMAL["references.bib"] + \
         "\n@misc{core2020,\n  author = {{Us}},\n  title = {Ours},\n  year = {2020},\n}\n"
     root = make_project(files)
     assert cli(root, "sync").exit_code == 0
-    res = cli(root, "check")
-    assert res.exit_code == 1
-    assert (".positionkit/libraries/core/references.bib:1: error[PK205] citation key 'core2020' is defined both "
-            "in references.bib and in .positionkit/libraries/core/references.bib (rename one of them; the "
-            "project's own entry is kept)") in res.output
+    res = cli(root, "check", "--strict")
+    assert res.exit_code == 0, res.output
+    assert (".positionkit/libraries/core/references.bib:1: info[PK210] citation key 'core2020' is defined "
+            "differently in .positionkit/libraries/core/references.bib; the project's own entry in "
+            "references.bib is used") in res.output
+    from positionkit.render.cite import citeproc
+    ast = citeproc(load_project(root), "Text [@core2020].\n", "en", "References", 0)
+    text = json.dumps(ast)
+    assert '"Ours"' in text and '"Core"' not in text
+    (root / "references.bib").write_text(MINIMAL["references.bib"] + LIB_V1["references.bib"], encoding="utf-8")
+    res = cli(root, "check", "--strict")
+    assert res.exit_code == 0 and "core2020" not in res.output, res.output
 
 
 # --- vendor -------------------------------------------------------------------------------------

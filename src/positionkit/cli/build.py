@@ -97,8 +97,17 @@ def build(obj: Context, papers, kinds, formats, output_dir, langs, audiences, sh
         obj.say(f"built {len(result.outputs)} file(s) in {root.name}/"
                 f"{Path(result.outputs[0]).parts[0]}/{reused}")
     if code != EXIT_OK and not audiences:
-        click.echo("build stopped: fix the errors above; earlier outputs were left as they were", err=True)
+        click.echo(f"build stopped: {_stopped_by(result.diagnostics, final)}; "
+                   "earlier outputs were left as they were", err=True)
     sys.exit(code)
+
+
+def _stopped_by(diags, final: bool) -> str:
+    """Say what to fix: with only warnings, 'the errors above' would send the user looking for none."""
+    if any(d.severity.value == "error" for d in diags):
+        return "fix the errors above"
+    flag = "--final" if final else "--strict"
+    return f"{flag} refuses the warnings above; fix them, or build without {flag} for a draft"
 
 
 def parse_shard(text: str) -> tuple[int, int]:

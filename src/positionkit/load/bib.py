@@ -1,29 +1,18 @@
 """The shared bibliography: parse references.bib once, keep keys, types and line numbers."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 import bibtexparser
 
-from positionkit.diagnostics import Diagnostic, error, warning
+from positionkit.diagnostics import Diagnostic, error, info
+from positionkit.load.bibcheck import check_entries
 
-REQUIRED_FIELDS = {
-    "article": ("author", "title", "journal", "year"),
-    "book": ("title", "publisher", "year"),
-    "incollection": ("author", "title", "booktitle", "publisher", "year"),
-    "inproceedings": ("author", "title", "booktitle", "year"),
-    "techreport": ("author", "title", "institution", "year"),
-    "report": ("author", "title", "institution", "year"),
-    "phdthesis": ("author", "title", "school", "year"),
-    "mastersthesis": ("author", "title", "school", "year"),
-    "misc": ("title",),
-    "online": ("title", "url"),
-    "legislation": ("title",),
-    "jurisdiction": ("title",),
-    "unpublished": ("author", "title"),
-}
-"""Fields a citation style needs to print a usable reference (BibTeX/biblatex conventions)."""
-
+# bibtexparser logs its own report of a broken entry (0-based lines) to stderr, even under
+# --format json; its failed blocks are reported as PK202/PK203 with 1-based lines instead.
+logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
+logging.getLogger("bibtexparser").propagate = False
 
 @dataclass(frozen=True)
 class Entry:
@@ -33,6 +22,14 @@ class Entry:
     """1-based line of the '@type{' in its file."""
     fields: dict = field(default_factory=dict)
     path: str = "references.bib"
+    field_lines: dict = field(default_factory=dict, compare=False)
+    """field name -> 1-based line where the field starts."""
+
+    def same_as(self, other: "Entry") -> bool:
+        """The same reference (type and fields, whitespace aside), wherever it is written."""
+        def norm(e: Entry):
+            return e.type, {k: " ".join(v.split()) for k, v in e.fields.items()}
+        return norm(self) == norm(other)
 
 
 @dataclass(frozen=True)
@@ -55,8 +52,9 @@ def parse_bib(text: str, rel: str) -> tuple[dict, list[Diagnostic]]:
     entries: dict = {}
     for e in lib.entries:
         fields = {k: v.value if hasattr(v, "value") else v for k, v in e.fields_dict.items()}
+        lines = {f.key.lower(): f.start_line + 1 for f in e.fields if getattr(f, "start_line", None) is not None}
         entries[e.key] = Entry(e.key, e.entry_type.lower(), e.start_line + 1,
-                               {k.lower(): str(v) for k, v in fields.items()}, rel)
+                               {k.lower(): str(v) for k, v in fields.items()}, rel, lines)
     for block in lib.failed_blocks:
         line = block.start_line + 1
         name = type(block).__name__
@@ -67,20 +65,41 @@ def parse_bib(text: str, rel: str) -> tuple[dict, list[Diagnostic]]:
             diags.append(error("PK203", f"duplicate citation key '{key}'{where}", rel, line,
                                hint="give each entry its own key; pandoc would silently use one of them"))
         else:
-            what = str(getattr(block, "error", "") or "syntax error").split("\n")[-1].strip()
+            exc = getattr(block, "error", None)
+            what = str(getattr(exc, "abort_reason", "") or exc or "syntax error").split("\n")[-1].strip()
             head = block.raw.strip().split("\n", 1)[0][:60]
             diags.append(error("PK202", f"cannot read this bibliography entry: {head}", rel, line,
                                hint=what or "check braces and commas"))
-    for e in entries.values():
-        need = REQUIRED_FIELDS.get(e.type)
-        if need is None:
-            continue
-        missing = [f for f in need if f not in e.fields]
-        if "author" in missing and ("editor" in e.fields or e.type in ("book",)):
-            missing.remove("author")
-        if e.type == "misc" and not ({"author", "howpublished", "url", "publisher", "organization"} & set(e.fields)):
-            missing.append("author or url")
-        if missing:
-            diags.append(warning("PK204", f"entry '{e.key}' ({e.type}) lacks {', '.join(missing)}",
-                                 rel, e.line, hint="the reference will print incomplete"))
+    if not diags:  # pandoc's reader would stumble on the same broken entry
+        preamble = "\n".join(str(p.value) for p in lib.preambles)
+        diags += check_entries(text, rel, entries, preamble)
     return entries, diags
+
+
+OWN_BIB = "references.bib"
+
+
+def merge_entries(entries: dict, found: dict) -> list[Diagnostic]:
+    """Add one file's entries to ``entries`` (the project's own file comes first).
+
+    The same reference under one key in several files is one entry. The project's own entry
+    wins over a library's that differs (the project decides; PK210 says so). Two libraries that
+    differ under one key are an error the project resolves by copying the entry it wants into
+    its own references.bib (PK205).
+    """
+    diags: list[Diagnostic] = []
+    for key, entry in found.items():
+        first = entries.get(key)
+        if first is None:
+            entries[key] = entry
+        elif first.path == entry.path or first.same_as(entry):
+            continue
+        elif first.path == OWN_BIB:
+            diags.append(info("PK210", f"citation key '{key}' is defined differently in {entry.path}; "
+                              f"the project's own entry in {OWN_BIB} is used", entry.path, entry.line))
+        else:
+            diags.append(error("PK205", f"citation key '{key}' is defined differently in {first.path} "
+                               f"and in {entry.path}", entry.path, entry.line,
+                               hint=f"copy the entry you want into {OWN_BIB}: the project's own entry "
+                                    "wins over any library's"))
+    return diags

@@ -7,7 +7,7 @@ from pathlib import Path
 from positionkit.load import libraries, library_translations
 from positionkit.load.blocks import BLOCK_STATUSES, Block, load_blocks  # noqa: F401 (re-exported)
 from positionkit.load.audiences import load as load_audiences
-from positionkit.load.bib import Bibliography, parse_bib
+from positionkit.load.bib import Bibliography, merge_entries, parse_bib
 from positionkit.load.config import Config, load_config
 from positionkit.load.images import load_images
 from positionkit.load.label_files import load_label_files
@@ -213,13 +213,7 @@ def load_project(root: Path) -> Project:
         found, more = parse_bib(text, rel)
         diags += more
         bib_files.append(rel)
-        for key, entry in found.items():
-            if key in entries and entries[key].path != rel:
-                diags.append(error("PK205", f"citation key '{key}' is defined both in {entries[key].path} "
-                                   f"and in {rel}", rel, entry.line,
-                                   hint="rename one of them; the project's own entry is kept"))
-                continue
-            entries.setdefault(key, entry)
+        diags += merge_entries(entries, found)
     bibliography = Bibliography(entries, tuple(bib_files))
     reference = root / "styles" / "reference.docx"
     reference_docx = reference.read_bytes() if reference.is_file() and inside(root, reference) else None

@@ -20,7 +20,8 @@ def citeproc(project: Project, markdown: str, pandoc_lang: str, references_label
             "--metadata", f"reference-section-title={references_label}"]
     if project.bibliography.files:
         args.append("--citeproc")
-        for rel in project.bibliography.files:
+        # pandoc keeps the LAST file's entry when a key repeats: the project's own (first) must win
+        for rel in reversed(project.bibliography.files):
             args += ["--bibliography", str(root / rel)]
         if csl:
             args += ["--csl", str(root / csl)]

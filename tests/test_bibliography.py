@@ -1,0 +1,76 @@
+"""Bibliographies as Zotero / Better BibTeX export them, judged by what pandoc reads."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from positionkit.load.bib import Entry, merge_entries, parse_bib
+
+BBT = (Path(__file__).parent / "data" / "betterbibtex.bib").read_text(encoding="utf-8")
+BBT_KEYS = ["mattoo2018international", "burri2020digital", "goldfarb2019digital", "aaronson2019what",
+            "wto2018wtr", "unctad2021der", "oecd2019measuring", "gdpr2016"]
+
+
+def test_better_bibtex_export_passes_check_strict(make_project, cli):
+    cites = "; ".join(f"@{k}" for k in BBT_KEYS)
+    root = make_project({"references.bib": BBT, "papers/note/01-intro.md": f"Flows [{cites}].\n"})
+    res = cli(root, "check", "--strict")
+    assert res.exit_code == 0, res.output
+    assert "PK204" not in res.output
+
+
+def test_entry_incomplete_as_pandoc_reads_it_names_bib_fields():
+    bib = ("@article{a, title = {T}, date = {2020}}\n"
+           "@article{b, author = {X, Y}, title = {T}, journaltitle = {J}, date = {2020-05}}\n"
+           "@report{c, author = {{WTO}}, title = {T}, institution = {{WTO}}}\n")
+    _, diags = parse_bib(bib, "references.bib")
+    got = [(d.code, d.line, d.message) for d in diags]
+    assert got == [("PK204", 1, "entry 'a' (article) lacks author, journal (or journaltitle)"),
+                   ("PK204", 3, "entry 'c' (report) lacks year (or date)")]
+
+
+def test_latex_command_pandoc_drops_is_reported_at_its_field_line():
+    bib = ('@preamble{ "\\newcommand{\\noopsort}[1]{}" }\n'
+           "@book{k,\n  author = {D{\\'\\i}az, Ana},\n  title = {{\\noopsort{a}}Using {{\\BibTeX}} and \\emph{LaTeX}},\n"
+           "  publisher = {P},\n  date = {2001},\n}\n")
+    _, diags = parse_bib(bib, "references.bib")
+    got = {(d.code, d.line) for d in diags}
+    assert got == {("PK213", 3), ("PK212", 4)}
+    msg = next(d.message for d in diags if d.code == "PK212")
+    assert "\\BibTeX" in msg and "noopsort" not in msg and "emph" not in msg
+
+
+def test_broken_entry_stays_out_of_stderr_and_is_one_based(make_project, cli):
+    bib = "@misc{ok, title = {A}, url = {https://example.org}}\n\n@article{x,\n title = {A},\n\n@book{y, title={B}}\n"
+    root = make_project({"references.bib": bib, "papers/note/01-intro.md": "Text.\n"})
+    res = cli(root, "check", "--format", "json")
+    assert "aborted on line" not in res.output and "Parsing of" not in res.output
+    diags = json.loads(res.stdout)
+    broken = [d for d in (diags if isinstance(diags, list) else diags["diagnostics"]) if d["code"] == "PK202"]
+    assert [d["line"] for d in broken] == [3]
+
+
+def _entry(path, title):
+    return Entry("k", "misc", 1, {"title": title, "year": "2020"}, path)
+
+
+def test_identical_entries_merge_and_different_library_entries_conflict():
+    entries = {}
+    assert merge_entries(entries, {"k": _entry("lib/a.bib", "Same")}) == []
+    assert merge_entries(entries, {"k": _entry("lib/b.bib", " Same ")}) == []
+    [d] = merge_entries(entries, {"k": _entry("lib/c.bib", "Other")})
+    assert (d.code, d.severity.value, d.path) == ("PK205", "error", "lib/c.bib")
+    assert "references.bib" in d.hint
+    own = {"k": _entry("references.bib", "Ours")}
+    [d] = merge_entries(own, {"k": _entry("lib/a.bib", "Theirs")})
+    assert (d.code, d.severity.value) == ("PK210", "info")
+    assert own["k"].fields["title"] == "Ours"
+
+
+def test_final_stopped_by_warnings_says_so(make_project, cli):
+    root = make_project({"references.bib": "@article{x1, title = {No journal}, date = {2020}}\n",
+                         "papers/note/01-intro.md": "Text [@x1].\n"})
+    res = cli(root, "build", "--final", "--format", "docx")
+    assert res.exit_code == 1
+    assert "fix the errors above" not in res.stderr
+    assert "--final refuses the warnings above" in res.stderr
