@@ -7,6 +7,7 @@ from pathlib import Path
 from positionkit.load import libraries, library_translations
 from positionkit.load.blocks import BLOCK_STATUSES, Block, load_blocks  # noqa: F401 (re-exported)
 from positionkit.load.audiences import load as load_audiences
+from positionkit.dates import parse_paper_date
 from positionkit.load.bib import Bibliography, merge_entries, parse_bib
 from positionkit.load.config import Config, load_config
 from positionkit.load.images import load_images
@@ -122,6 +123,10 @@ def load_paper(root: Path, slug: str) -> tuple[Paper | None, list[Diagnostic]]:
                 continue
             sections.append(Path(path).as_posix())
     languages = [str(x) for x in _as_list(data.get("languages"))]
+    _, why = parse_paper_date(data.get("date"))
+    if why:
+        diags.append(error("PK040", f"date: {why}", rel, lines.get("date"),
+                           hint="write a year (2018), a year and month (2018-05) or a day (2018-05-03)"))
     pages = data.get("pages")
     if pages is not None and (not isinstance(pages, int) or isinstance(pages, bool) or pages < 1):
         diags.append(error("PK013", f"pages must be a whole number of pages, not '{pages}'", rel,

@@ -17,6 +17,7 @@ from urllib.parse import unquote
 
 from pypdf import PdfReader
 
+from positionkit.dates import parse_paper_date
 from positionkit.diagnostics import Diagnostic, error
 from positionkit.languages import get_language
 from positionkit.load.project import Project
@@ -62,23 +63,23 @@ def source_epoch(project: Project, slug: str) -> int:
     env = os.environ.get("SOURCE_DATE_EPOCH")
     if env and env.isdigit():
         return int(env)
-    date = project.papers[slug].meta.get("date")
-    if isinstance(date, dt.datetime):
-        return int(date.replace(tzinfo=date.tzinfo or dt.timezone.utc).timestamp())
-    if isinstance(date, dt.date):
-        return int(dt.datetime(date.year, date.month, date.day, tzinfo=dt.timezone.utc).timestamp())
-    return 0
+    date, _ = parse_paper_date(project.papers[slug].meta.get("date"))
+    return date.epoch if date else 0
 
 
 def display_date(value, babel_locale: str) -> str | None:
-    if isinstance(value, dt.date):
-        from babel.dates import format_date
+    date, _ = parse_paper_date(value)
+    return date.display(babel_locale) if date else None
 
-        try:
-            return format_date(value, format="long", locale=babel_locale)
-        except Exception:  # an unknown locale must not stop a build: print ISO instead
-            return value.isoformat()
-    return str(value) if value else None
+
+def output_date(value) -> str | None:
+    """The date a footer and the DOCX properties carry: SOURCE_DATE_EPOCH's day when the builder
+    sets one, else the paper's date at the precision written ("2018"), else none at all."""
+    env = os.environ.get("SOURCE_DATE_EPOCH")
+    if env and env.isdigit():
+        return dt.datetime.fromtimestamp(int(env), dt.timezone.utc).date().isoformat()
+    date, _ = parse_paper_date(value)
+    return date.iso if date else None
 
 
 def output_path(project: Project, target: Target, fmt: str) -> str:
@@ -87,11 +88,11 @@ def output_path(project: Project, target: Target, fmt: str) -> str:
     return f"{folder}/{target.paper}.{target.lang}.{fmt}"
 
 
-def provenance_line(provenance: str | None, epoch: int) -> str:
-    """The footer's trace line: project commit and build date. The date is the build's
-    SOURCE_DATE_EPOCH (the paper's date unless set), so rebuilding gives the same bytes."""
-    day = dt.datetime.fromtimestamp(epoch, dt.timezone.utc).date().isoformat()
-    return f"{provenance} · {day}" if provenance else day
+def provenance_line(provenance: str | None, day: str | None) -> str | None:
+    """The footer's trace line: project commit and date (see :func:`output_date`: the builder's
+    SOURCE_DATE_EPOCH day, else the paper's date as written, else none), so rebuilding gives the
+    same bytes and no footer says 1970."""
+    return " · ".join(p for p in (provenance, day) if p) or None
 
 
 def handout(project: Project, doc: Resolved, labels: dict, final: bool, provenance: str | None,
@@ -102,11 +103,12 @@ def handout(project: Project, doc: Resolved, labels: dict, final: bool, provenan
         ast = citeproc(project, anchors.anchored_markdown(doc.lines), lang.pandoc_lang, labels["references"], epoch,
                        project.csl_for(doc.target.paper))
     meta = doc.meta
+    day = output_date(meta.get("date"))
     return Handout(ast=ast, lang=lang, title=str(meta.get("title") or ""), subtitle=meta.get("subtitle"),
                    date=display_date(meta.get("date"), lang.babel_locale),
                    organisations=tuple(meta.get("organisations") or ()), audience=meta.get("audience"),
                    contact=meta.get("contact"), labels=labels, style=project.config.style,
-                   draft=not final, provenance=provenance_line(provenance, epoch), epoch=epoch,
+                   draft=not final, provenance=provenance_line(provenance, day), epoch=epoch, iso_date=day,
                    reference_docx=project.reference_docx, short_title=meta.get("short_title"),
                    media=load_media(project, doc, ast), review=anchors.stamp(project, doc))
 

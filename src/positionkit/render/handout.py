@@ -36,6 +36,9 @@ class Handout:
     """Small footer line, e.g. ``"Built 2026-11-20 · commit 3f2a9c1"``."""
     epoch: int = 0
     """``SOURCE_DATE_EPOCH``: every timestamp in the output derives from it."""
+    iso_date: str | None = None
+    """The document's date at the precision given (``"2018"``, ``"2018-05-03"``), for the DOCX
+    properties; ``None`` writes none (rather than the 1970 of a zero epoch)."""
     reference_docx: bytes | None = None
     """The project's own ``styles/reference.docx`` when it has one; else one is generated from style."""
     short_title: str | None = None

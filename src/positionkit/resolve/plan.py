@@ -8,6 +8,10 @@ from positionkit.load.project import Project
 from positionkit.resolve.document import Target
 
 
+def _languages(project: Project, slug: str) -> list[str]:
+    return list(project.papers[slug].languages) or [project.config.source_lang]
+
+
 def plan(project: Project, papers=(), langs=()) -> tuple[list[Target], list[Diagnostic]]:
     diags: list[Diagnostic] = []
     slugs = list(papers) or list(project.papers)
@@ -26,9 +30,12 @@ def plan(project: Project, papers=(), langs=()) -> tuple[list[Target], list[Diag
                                    hint="use a BCP 47 tag such as en, fr, es, ar, ru, zh-Hans, pt-BR"))
         for code in langs:
             if code not in languages:
-                diags.append(warning("PK021", f"paper '{slug}' is not written in '{code}'", paper.yaml_path,
-                                     paper.meta_lines.get("languages"),
-                                     hint=f"its languages: {', '.join(languages)}"))
+                # an error when no chosen paper has the language: nothing would be built for it
+                report = error if not any(code in _languages(project, p) for p in slugs
+                                          if p in project.papers) else warning
+                diags.append(report("PK021", f"paper '{slug}' is not written in '{code}'", paper.yaml_path,
+                                    paper.meta_lines.get("languages"),
+                                    hint=f"its languages: {', '.join(languages)}"))
         for code in languages:
             if get_language(code) is not None and (not langs or code in langs):
                 targets.append(Target(slug, code))

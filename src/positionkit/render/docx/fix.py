@@ -192,6 +192,7 @@ def postprocess(data: bytes, h: Handout, labels: dict[str, str]) -> bytes:
         author="; ".join(h.organisations),
         language=h.lang.code,
         epoch=h.epoch,
+        iso=h.iso_date,
     )
     _language_fonts(doc, h)
     _key_messages_box(doc, h.style.accent_color, h.lang.rtl)

@@ -289,7 +289,9 @@ def reference_docx(style: Style = DEFAULT_STYLE) -> bytes:
 
 
 def scrub_core(doc, *, title: str, epoch: int, subject: str = "", author: str = "",
-                language: str = "") -> None:
+                language: str = "", iso: str | None = None) -> None:
+    """Core properties with nothing but what the paper says. Created/modified carry the paper's
+    date at its own precision (W3C-DTF allows "2018"), or are left out: never 1970."""
     when = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).replace(tzinfo=None)
     cp = doc.core_properties
     cp.title, cp.subject, cp.author, cp.language = title, subject, author, language
@@ -298,6 +300,14 @@ def scrub_core(doc, *, title: str, epoch: int, subject: str = "", author: str = 
     cp.identifier = cp.version = ""
     cp.revision = 1
     cp.created = cp.modified = when
+    for name in ("created", "modified"):
+        el = cp._element.find(f"{{http://purl.org/dc/terms/}}{name}")
+        if el is None:
+            continue
+        if iso and len(iso) < len("2018-05-03"):  # a year or a month: no made-up day
+            el.text = iso
+        elif not iso and not epoch:  # no date at all; a zero epoch would say 1970
+            el.getparent().remove(el)
 
 
 @lru_cache(maxsize=8)
