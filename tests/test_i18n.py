@@ -319,13 +319,22 @@ def test_citation_and_parameter_mismatch(make_project):
 
 
 def test_missing_glyphs_are_an_error_at_the_first_line(make_project):
+    """Ethiopic has no font here: named with its script, code points and how to get a font."""
     root = make_project({
-        "papers/note/01-intro.md": "## Introduction\n\nData flows matter.\n\nCross-border 数据流 and 数据 again.\n",
+        "papers/note/01-intro.md": "## Introduction\n\nData flows matter.\n\nCross-border ሀሁ and ሀ again.\n",
     })
     assert codes(check_project(root), "PK410") == [
-        "papers/note/01-intro.md:5:14: error[PK410] no font for 3 characters in en: 数据流 (install a CJK font: "
-        "apt install fonts-noto-cjk (Fedora: dnf install google-noto-serif-cjk-fonts; macOS: brew install "
-        "--cask font-noto-serif-cjk-sc))"]
+        "papers/note/01-intro.md:5:14: error[PK410] no font for Ethiopic (2 characters: ሀሁ; U+1200 U+1201) in "
+        "the en handout (Ethiopic: apt install fonts-noto-core; or install the font Noto Sans Ethiopic; or put "
+        "a .ttf/.otf file for it in styles/fonts/)"]
+
+
+def test_quoted_script_uses_its_own_font_in_an_english_handout(make_project):
+    """Chinese and Hindi quoted in an English paper are set in their script's font (no PK410)."""
+    root = make_project({
+        "papers/note/01-intro.md": "## Introduction\n\nCross-border 数据流 and डेटा प्रवाह.\n",
+    })
+    assert codes(check_project(root), "PK410") == []
 
 
 def test_missing_glyphs_in_title(make_project):
@@ -335,8 +344,9 @@ def test_missing_glyphs_in_title(make_project):
         "papers/note/02-context.md": CONTEXT,
     })
     assert codes(check_project(root), "PK410") == [
-        "papers/note/paper.yaml:1: error[PK410] no font for 2 characters in en: ሀሁ (no font positionkit "
-        "typesets en with has them: replace them or remove them)"]
+        "papers/note/paper.yaml:1: error[PK410] no font for Ethiopic (2 characters: ሀሁ; U+1200 U+1201) in the "
+        "en handout (Ethiopic: apt install fonts-noto-core; or install the font Noto Sans Ethiopic; or put a "
+        ".ttf/.otf file for it in styles/fonts/)"]
 
 
 def test_translated_metadata_is_stamped_and_goes_stale_field_by_field(make_project, cli):

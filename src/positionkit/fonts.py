@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from positionkit.languages import Language
+from positionkit.scripts import get_script, scripts_in
 from positionkit.style import DEFAULT_STYLE, Style
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "font_families",
     "font_files",
     "missing_glyphs",
+    "script_family",
 ]
 
 EMBEDDED_SERIF = "Libertinus Serif"
@@ -133,33 +135,81 @@ def _cjk_family(lang: Language, style: Style, role: str) -> str:
     return name[:-2] + local if local else name
 
 
-def font_families(lang: Language, style: Style = DEFAULT_STYLE, role: str = "body") -> list[str]:
+def script_family(script_name: str, style: Style = DEFAULT_STYLE, role: str = "body") -> str | None:
+    """The family a script's own text is set in (Arabic: Amiri or IBM Plex Sans Arabic; Devanagari:
+    Hind...); ``None`` for Latin, Cyrillic, Greek (the style's font) and CJK (system collections)."""
+    if script_name == "arabic":
+        return _arabic_family(style)
+    script = get_script(script_name)
+    if script is None or script_name == "cjk":
+        return None
+    font = style.heading_font if role == "heading" else style.body_font
+    return script.family(_is_sans(font))
+
+
+def font_families(lang: Language, style: Style = DEFAULT_STYLE, role: str = "body",
+                  text: str = "") -> list[str]:
     """Ordered family list for typst's ``text(font:)``; ``role`` is ``"body"`` or ``"heading"``.
 
-    The style's font comes first for Latin and Cyrillic; Arabic puts its own face first so that
-    Arabic punctuation, spaces and digits inside Arabic runs stay in one font; CJK keeps the
-    Latin font only for Latin runs (typst's ``latin-in-cjk`` is expressed by the caller).
+    The style's font comes first for Latin and Cyrillic; a script with its own face (Arabic,
+    Hebrew, Devanagari, Bengali, Thai) puts that face first so that punctuation, spaces and digits
+    inside its runs stay in one font; CJK keeps the Latin font only for Latin runs (typst's
+    ``latin-in-cjk`` is expressed by the caller). Other scripts ``text`` uses (a Hindi quotation
+    in an English paper) follow as fallbacks.
     """
     font = style.heading_font if role == "heading" else style.body_font
-    if lang.script == "arabic":
-        return [_arabic_family(style), font, EMBEDDED_SERIF]
+    own = script_family(lang.script, style, role)
     if lang.script == "cjk":
-        return [font, _cjk_family(lang, style, role), EMBEDDED_SERIF]
-    return [font, EMBEDDED_SERIF]
+        families = [font, _cjk_family(lang, style, role), EMBEDDED_SERIF]
+    elif own:
+        families = [own, font, EMBEDDED_SERIF]
+    else:
+        families = [font, EMBEDDED_SERIF]
+    for script in scripts_in(text):
+        if script.name == "cjk" and lang.script != "cjk":
+            families.append(_cjk_family(lang, style, role))
+        extra = script_family(script.name, style, role)
+        if extra:
+            families.append(extra)
+    families += _project_families(style)
+    return list(dict.fromkeys(families))
 
 
-def font_files(lang: Language, style: Style = DEFAULT_STYLE) -> list[Path]:
-    """The font files a compile for ``lang`` needs (typst's embedded fonts come on top)."""
+def font_files(lang: Language, style: Style = DEFAULT_STYLE, text: str = "") -> list[Path]:
+    """The font files a compile for ``lang`` needs (typst's embedded fonts come on top), with
+    faces for the other scripts ``text`` uses and the project's own ``styles/fonts/`` files."""
     paths: list[Path] = []
-    families = dict.fromkeys(font_families(lang, style) + font_families(lang, style, "heading"))
+    families = dict.fromkeys(font_families(lang, style, text=text)
+                             + font_families(lang, style, "heading", text=text))
     for family in families:
         paths.extend(_family_files(family))
-    if lang.script == "cjk":
+    if lang.script == "cjk" or any(s.name == "cjk" for s in scripts_in(text)):
         # Each Noto CJK collection is 20-27 MB: load only the serif or sans ones in use.
         kinds = {"Sans" if _is_sans(f) else "Serif" for f in (style.body_font, style.heading_font)}
         cjk = [p for p in cjk_font_paths() if any(p.name.startswith(f"Noto{k}") for k in kinds)]
         paths.extend(cjk or cjk_font_paths())
+    paths.extend(Path(p) for p in style.extra_fonts)
     return list(dict.fromkeys(paths))
+
+
+def _project_families(style: Style) -> list[str]:
+    return [f for p in style.extra_fonts if (f := _family_name(Path(p)))]
+
+
+@lru_cache(maxsize=None)
+def _family_name(path: Path) -> str | None:
+    """The typographic family of a project font file (name ID 16, else 1); None if unreadable."""
+    from fontTools.ttLib import TTCollection, TTFont
+
+    try:
+        if path.suffix.lower() in {".ttc", ".otc"}:
+            font = TTCollection(str(path), lazy=True).fonts[0]
+        else:
+            font = TTFont(str(path), lazy=True)
+        name = font["name"]
+        return str(name.getDebugName(16) or name.getDebugName(1) or "") or None
+    except Exception:  # a broken file is left to typst, which skips fonts it cannot read
+        return None
 
 
 @lru_cache(maxsize=None)
@@ -184,7 +234,8 @@ def _embedded_covers(cp: int) -> bool:
 
 
 def missing_glyphs(text: str, lang: Language, style: Style = DEFAULT_STYLE) -> set[str]:
-    """Characters of ``text`` that no font used for ``lang`` can draw (whitespace ignored)."""
+    """Characters of ``text`` that no font used for ``lang`` (and the scripts ``text`` uses)
+    can draw (whitespace ignored)."""
     wanted = {
         ch for ch in set(text)
         if unicodedata.category(ch)[0] not in {"Z", "C"}
@@ -192,6 +243,9 @@ def missing_glyphs(text: str, lang: Language, style: Style = DEFAULT_STYLE) -> s
     if not wanted:
         return set()
     covered: set[int] = set()
-    for path in font_files(lang, style):
-        covered |= _cmap(path)
+    for path in font_files(lang, style, "".join(wanted)):
+        try:
+            covered |= _cmap(path)
+        except Exception:  # an unreadable project font covers nothing
+            continue
     return {ch for ch in wanted if ord(ch) not in covered and not _embedded_covers(ord(ch))}

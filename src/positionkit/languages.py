@@ -30,7 +30,7 @@ class Language:
     typst_region: str | None
     """ISO 3166 region for typst's ``text(region:)``, or ``None``."""
     script: str
-    """``"latin"``, ``"cyrillic"``, ``"greek"``, ``"arabic"``, ``"cjk"`` or ``"hebrew"``."""
+    """A :data:`positionkit.scripts.SCRIPTS` name: ``"latin"``, ``"arabic"``, ``"devanagari"``, ``"cjk"``..."""
     babel_locale: str
     """Locale identifier for babel date formatting: ``"pt_BR"``, ``"zh_Hans"``."""
 
@@ -74,6 +74,9 @@ _TABLE = [
     _lang("zh-Hant", "Chinese (Traditional)", "cjk", region="TW", babel="zh_Hant"),
     _lang("ja", "Japanese", "cjk"),
     _lang("ko", "Korean", "cjk"),
+    _lang("hi", "Hindi", "devanagari"),
+    _lang("bn", "Bengali", "bengali"),
+    _lang("th", "Thai", "thai"),
 ]
 
 _BY_CODE: dict[str, Language] = {lang.code: lang for lang in _TABLE}

@@ -27,6 +27,9 @@ class Style:
     """``"a4"`` or ``"us-letter"``."""
     csl: str | None = None
     """Path of the CSL citation style relative to the project root, or ``None`` for pandoc's default."""
+    extra_fonts: tuple[str, ...] = ()
+    """Absolute paths of the project's own font files (``styles/fonts/*.ttf|otf|ttc``), set by the
+    loader, not by ``[style]``: every compile can use them, for any script."""
 
     @property
     def accent_rgb(self) -> tuple[int, int, int]:
@@ -45,7 +48,7 @@ class Style:
         values: dict[str, Any] = {}
         known = {f.name for f in fields(cls)}
         for key, value in d.items():
-            if key not in known:
+            if key not in known or key not in _CHECKS:
                 continue
             checked, error = _CHECKS[key](value)
             if error:

@@ -17,7 +17,8 @@ SHOWN = 20
 _META_KEYS = ("title", "subtitle", "audience", "contact", "organisations", "short_title")
 _BIB_SKIP = ("url", "doi", "file", "urldate", "isbn", "issn", "keywords", "abstract", "note")
 _CJK_HINT = ("install a CJK font: apt install fonts-noto-cjk (Fedora: dnf install google-noto-serif-cjk-fonts; "
-             "macOS: brew install --cask font-noto-serif-cjk-sc)")
+             "macOS: brew install --cask font-noto-serif-cjk-sc; Windows: install Noto Serif CJK), "
+             "or put a .ttf/.otf/.ttc file in styles/fonts/")
 
 
 def _is_cjk(ch: str) -> bool:
@@ -58,10 +59,34 @@ def check(ctx):
         order = list(dict.fromkeys(ch for text, _, _ in pieces for ch in text if ch in missing))
         text, path, line = next(p for p in pieces if any(ch in missing for ch in p[0]))
         col = next(i for i, ch in enumerate(text, 1) if ch in missing) if path.endswith(".md") else None
-        shown = "".join(_show(ch) if len(_show(ch)) == 1 else f" {_show(ch)} " for ch in order[:SHOWN]).strip()
-        more = f" and {len(order) - SHOWN} more" if len(order) > SHOWN else ""
-        hint = _CJK_HINT if any(_is_cjk(ch) for ch in order) else \
-            f"no font positionkit typesets {lang.code} with has them: replace them or remove them"
-        count = f"{len(order)} character" + ("s" if len(order) != 1 else "")
-        yield error("PK410", f"no font for {count} in {lang.code}: {shown}{more}", path, line,
-                    col, hint=hint)
+        yield error("PK410", _message(order, lang.code), path, line, col, hint=_hint(order, lang.code))
+
+
+def _message(order: list[str], code: str) -> str:
+    """'no font for Ethiopic (2 characters: ሀሁ; U+1200 U+1201) in the en handout': the characters,
+    their script and code points, grouped by script in the order they occur."""
+    from positionkit.scripts import script_label
+
+    groups: dict[str, list[str]] = {}
+    for ch in order:
+        groups.setdefault(script_label(ch), []).append(ch)
+    parts = []
+    for label, chars in groups.items():
+        shown = chars[:SHOWN]
+        text = "".join(_show(ch) if len(_show(ch)) == 1 else f" {_show(ch)} " for ch in shown).strip()
+        points = " ".join(f"U+{ord(ch):04X}" for ch in shown[:5]) + (" ..." if len(shown) > 5 else "")
+        more = f" and {len(chars) - SHOWN} more" if len(chars) > SHOWN else ""
+        noun = "character" + ("s" if len(chars) != 1 else "")
+        parts.append(f"{label} ({len(chars)} {noun}: {text}{more}; {points})")
+    return f"no font for {' and '.join(parts)} in the {code} handout"
+
+
+def _hint(order: list[str], code: str) -> str:
+    from positionkit.scripts import script_of
+
+    scripts = list(dict.fromkeys(s for s in map(script_of, order) if s is not None))
+    if any(s.name == "cjk" for s in scripts):
+        return _CJK_HINT
+    if scripts:
+        return f"{scripts[0].label}: " + scripts[0].install_hint()
+    return "put a .ttf/.otf font that has them in styles/fonts/, or replace them"

@@ -8,6 +8,7 @@ from positionkit.load import libraries, library_translations
 from positionkit.load.blocks import BLOCK_STATUSES, Block, load_blocks  # noqa: F401 (re-exported)
 from positionkit.load.audiences import load as load_audiences
 from positionkit.dates import parse_paper_date
+from positionkit.load.fonts import with_project_fonts
 from positionkit.load.bib import Bibliography, merge_entries, parse_bib
 from positionkit.load.config import Config, load_config
 from positionkit.load.images import load_images
@@ -159,6 +160,7 @@ def load_paper(root: Path, slug: str) -> tuple[Paper | None, list[Diagnostic]]:
 def load_project(root: Path) -> Project:
     root = root.resolve()
     config, diags = load_config(root)
+    config = with_project_fonts(root, config)
     papers, sections, translations = {}, {}, {}
     pdir = root / "papers"
     for folder in sorted(pdir.iterdir()) if pdir.is_dir() else []:

@@ -26,18 +26,23 @@ from positionkit.render.docx.ooxml import child, set_fonts, set_lang, word_lang
 
 __all__ = ["postprocess"]
 
+_COMPLEX = {"arabic", "hebrew", "devanagari", "bengali", "thai"}
+
 
 def _language_fonts(doc, h: Handout) -> None:
     """docDefaults and every style with an rPr: the handout's w:lang and script fonts."""
     lang, style = h.lang, h.style
     tag = word_lang(lang.pandoc_lang if lang.script != "latin" else lang.code)
     east_asia = tag if lang.script == "cjk" else None
-    bidi = tag if lang.rtl else None
+    # Word sets Arabic, Hebrew, Indic and Thai as "complex script" runs: w:lang's bidi attribute
+    # and the cs font apply to them, whatever their direction.
+    complex_script = lang.script in _COMPLEX
+    bidi = tag if complex_script else None
     body = font_families(lang, style)
     heading = font_families(lang, style, "heading")
     cjk = next((f for f in body if "CJK" in f), None)
     cjk_h = next((f for f in heading if "CJK" in f), None)
-    cs = body[0] if lang.script == "arabic" else None
+    cs = body[0] if complex_script else None
     styles = doc.styles.element
     rpr_default = styles.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr")
     set_lang(rpr_default, tag, east_asia=east_asia or "zh-CN", bidi=bidi or "ar-SA")

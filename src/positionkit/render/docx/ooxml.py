@@ -13,7 +13,8 @@ __all__ = ["child", "field_runs", "repack", "set_fonts", "set_lang", "word_lang"
 
 # Word's proofing tools know regions, not scripts: zh-Hans is spelled zh-CN there.
 _WORD_TAGS = {"zh-Hans": "zh-CN", "zh": "zh-CN", "zh-Hant": "zh-TW", "ar": "ar-SA", "fa": "fa-IR",
-              "he": "he-IL", "ur": "ur-PK", "ja": "ja-JP", "ko": "ko-KR"}
+              "he": "he-IL", "ur": "ur-PK", "ja": "ja-JP", "ko": "ko-KR",
+              "hi": "hi-IN", "bn": "bn-BD", "th": "th-TH"}
 _THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 
 
