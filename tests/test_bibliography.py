@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import json
+import re
+
+import pytest
 from pathlib import Path
 
 from positionkit.load.bib import Entry, merge_entries, parse_bib
@@ -74,3 +77,39 @@ def test_final_stopped_by_warnings_says_so(make_project, cli):
     assert res.exit_code == 1
     assert "fix the errors above" not in res.stderr
     assert "--final refuses the warnings above" in res.stderr
+
+
+NOTE_TEXT = ("## Intro\n\nData flows matter [@unctad2021der, p. 12]. The GDPR applies.[^1]\n\n"
+             "[^1]: See @gdpr2016.\n\nMore text [@goldfarb2019digital].\n")
+
+
+@pytest.mark.parametrize("style", ["chicago-notes", "oscola"])
+def test_note_style_prints_citations_as_footnotes_in_both_formats(make_project, cli, style):
+    import subprocess
+    import zipfile
+
+    root = make_project({
+        "positionkit.toml": f'[project]\nname = "T"\nsource_lang = "en"\n[style]\ncsl = "{style}"\n',
+        "references.bib": BBT, "papers/note/01-intro.md": NOTE_TEXT})
+    res = cli(root, "build")
+    assert res.exit_code == 0, res.output
+    with zipfile.ZipFile(root / "build/note/note.en.docx") as z:
+        document, notes = z.read("word/document.xml").decode(), z.read("word/footnotes.xml").decode()
+    assert document.count("<w:footnoteReference") == 3
+    body_xml = document.split(">References<")[0]
+    assert "Digital Economy Report 2021" not in body_xml and "Digital Economy Report 2021" in notes
+    assert "General Data Protection Regulation" in notes  # the citation inside a footnote stays there
+    text = subprocess.run(["pdftotext", str(root / "build/note/note.en.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    body = text[:text.index("References")]
+    assert "Data flows matter.1" in body and "UNCTAD" not in body.split("Data flows matter")[1][:40]
+    after = text[text.index("References"):]
+    assert re.search(r"^\s*1\s*UNCTAD", after, re.M), after
+
+
+def test_unknown_style_name_lists_the_shipped_ones(make_project, cli):
+    root = make_project({"positionkit.toml": '[project]\nname = "T"\n[style]\ncsl = "oscla"\n'})
+    res = cli(root, "check")
+    assert res.exit_code == 1
+    assert "error[PK510] [style] csl not found: oscla" in res.stderr
+    assert "chicago-author-date, chicago-notes, oscola" in res.stderr

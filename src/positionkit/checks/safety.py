@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
+from positionkit.citestyles import BUILTIN, builtin_csl
 from positionkit.diagnostics import error
 from positionkit.load.sources import inside
 
@@ -18,21 +19,23 @@ def _path_problem(root, value, where, line, what):
         return error("PK105", f"{what} '{value}' is outside the project", where, line,
                      hint="keep it inside the project folder, e.g. styles/; symlinks out are refused")
     if not target.is_file():
+        shipped = ", ".join(BUILTIN) if "csl" in what else ""
         return error("PK510", f"{what} not found: {value}", where, line,
-                     hint="paths are relative to the project folder")
+                     hint="paths are relative to the project folder"
+                          + (f"; or name a shipped style: {shipped}" if shipped else ""))
     return None
 
 
 def check(ctx):
     project, root = ctx.project, ctx.project.root
     csl = project.config.style.csl
-    if csl:
+    if csl and builtin_csl(csl) is None:
         found = _path_problem(root, csl, "positionkit.toml", None, "[style] csl")
         if found:
             yield found
     for slug in sorted({doc.target.paper for doc in ctx.resolved}):
         paper = project.papers[slug]
-        if paper.meta.get("csl"):
+        if paper.meta.get("csl") and builtin_csl(str(paper.meta["csl"])) is None:
             found = _path_problem(root, paper.meta["csl"], paper.yaml_path, paper.meta_lines.get("csl"), "csl")
             if found:
                 yield found

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+from positionkit.citestyles import builtin_csl
 from positionkit.load.project import Project
 from positionkit.render.pandoc import run_pandoc
 
@@ -24,5 +25,5 @@ def citeproc(project: Project, markdown: str, pandoc_lang: str, references_label
         for rel in reversed(project.bibliography.files):
             args += ["--bibliography", str(root / rel)]
         if csl:
-            args += ["--csl", str(root / csl)]
+            args += ["--csl", str(builtin_csl(csl) or root / csl)]
     return json.loads(run_pandoc(args, markdown.encode("utf-8"), epoch=epoch))
