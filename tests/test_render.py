@@ -220,7 +220,10 @@ def test_run_pandoc_reports_stderr():
 # --- fonts --------------------------------------------------------------------------------
 
 
-def test_missing_glyphs_finds_cjk_without_cjk_fonts():
+def test_missing_glyphs_finds_cjk_without_cjk_fonts(monkeypatch):
+    from positionkit import fonts
+
+    monkeypatch.setattr(fonts, "cjk_font_paths", lambda: [])
     text = "Data flows 数据流动"
     assert missing_glyphs(text, get_language("en"), DEFAULT_STYLE) == set("数据流动")
     assert missing_glyphs("Ωμέγα Привет", get_language("en"), DEFAULT_STYLE) == set()
@@ -356,7 +359,7 @@ def test_docx_arabic_is_right_to_left(docxs):
     for p in doc.paragraphs:
         bidi = p._element.find(f"{W}pPr/{W}bidi") is not None
         latin = p.style.name == "Fallback" or p.text == "A short subtitle"  # untranslated: LTR
-        latin = latin or (p.style.name == "Bibliography" and is_ltr(p.text))  # a Latin reference
+        latin = latin or is_ltr(p.text)  # a Latin reference or organisation name keeps its direction
         assert bidi == (not latin), (p.style.name, p.text)
     assert any(p.style.name == "Bibliography" and is_ltr(p.text) for p in doc.paragraphs)
     title = next(p for p in doc.paragraphs if p.style.name == "Title")
@@ -439,7 +442,8 @@ def test_docx_latin_title_is_left_to_right_and_citations_isolated(arabic_latin_t
     for name in ("Title", "Subtitle"):
         assert by_style[name]._element.find(f"{W}pPr/{W}bidi") is None, name
         assert all(r._element.find(f"{W}rPr/{W}rtl") is None for r in by_style[name].runs)
-    assert by_style["Date"]._element.find(f"{W}pPr/{W}bidi") is not None
+    # an English date ("20 November 2026") keeps its own direction too
+    assert by_style["Date"]._element.find(f"{W}pPr/{W}bidi") is None
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "\u2066(Smith و Okafor 2021)\u2069" in text
     assert text.count("\u2066") == text.count("\u2069") == 1  # the Arabic-only text gets none

@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from positionkit.render.ast import stringify
 
-__all__ = ["isolate_cites", "is_ltr"]
+__all__ = ["by_direction", "isolate_cites", "is_ltr"]
 
 _RTL_CHARS = re.compile("[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]")
 _LETTERS = re.compile(r"[^\W\d_]")
@@ -49,3 +49,22 @@ def isolate_cites(blocks: list[Any], wrap: Callable[[dict[str, Any]], list[dict[
         return [{k: (walk(v)[0] if isinstance(v, (list, dict)) else v) for k, v in node.items()}]
 
     return walk(blocks)[0]
+
+
+def by_direction(blocks: list[Any], ltr: Callable[[dict[str, Any]], list[Any]],
+                 rtl: Callable[[dict[str, Any]], list[Any]]) -> list[Any]:
+    """In a right-to-left handout, each paragraph or heading whose letters are mostly
+    left-to-right (an English paragraph left in an Arabic translation) goes through ``ltr``, every
+    other block through ``rtl``; Divs and block quotes are entered, other containers kept whole."""
+    out: list[Any] = []
+    for block in blocks:
+        kind = block.get("t") if isinstance(block, dict) else None
+        if kind in ("Para", "Plain", "Header") and is_ltr(stringify(block)):
+            out += ltr(block)
+        elif kind == "Div":
+            out.append({"t": "Div", "c": [block["c"][0], by_direction(block["c"][1], ltr, rtl)]})
+        elif kind == "BlockQuote":
+            out.append({"t": "BlockQuote", "c": by_direction(block["c"], ltr, rtl)})
+        else:
+            out += rtl(block)
+    return out

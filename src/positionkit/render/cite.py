@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 
 from positionkit.citestyles import builtin_csl
+from positionkit.languages import get_language
+from positionkit.render.citeterms import latin_terms
 from positionkit.load.project import Project
 from positionkit.render.pandoc import run_pandoc
 
@@ -24,6 +26,11 @@ def citeproc(project: Project, markdown: str, pandoc_lang: str, references_label
         # pandoc keeps the LAST file's entry when a key repeats: the project's own (first) must win
         for rel in reversed(project.bibliography.files):
             args += ["--bibliography", str(root / rel)]
-        if csl:
-            args += ["--csl", str(builtin_csl(csl) or root / csl)]
-    return json.loads(run_pandoc(args, markdown.encode("utf-8"), epoch=epoch))
+        csl_path = str(builtin_csl(csl) or root / csl) if csl else None
+        if csl_path:
+            args += ["--csl", csl_path]
+    ast = json.loads(run_pandoc(args, markdown.encode("utf-8"), epoch=epoch))
+    lang = get_language(pandoc_lang)
+    if project.bibliography.files and lang is not None and lang.rtl:
+        ast = latin_terms(ast, pandoc_lang, csl_path, rtl=True)
+    return ast

@@ -26,7 +26,7 @@ from positionkit.render.ast import (
     raw_block,
     rewrite_divs,
     stringify)
-from positionkit.render.bidi import is_ltr, isolate_cites
+from positionkit.render.bidi import by_direction, is_ltr, isolate_cites
 from positionkit.render.errors import RenderError
 from positionkit.fonts import font_families, font_files
 from positionkit.render.handout import Handout
@@ -41,6 +41,7 @@ from positionkit.style import Style
 __all__ = ["render_pdf", "typst_source"]
 
 _DRAFT_COLOR = "#A4262C"
+_LATIN_QUOTES = '(double: ("\u201c", "\u201d"), single: ("\u2018", "\u2019"))'
 # Arabic faces draw smaller on the same body size than Latin ones: scale to match x-heights.
 _SIZE_SCALE = {"arabic": 1.15}
 
@@ -72,6 +73,18 @@ def _dir(text: str, lang: Language) -> str:
     return "rtl" if lang.rtl else "ltr"
 
 
+def running_title(h: Handout, limit: int = 90) -> str:
+    """The header's title from page 2: the short title, else the title cut at a word boundary
+    (a cut mid-word reads as a typo, in Arabic as a different word)."""
+    title = " ".join((h.short_title or h.title).split())
+    if len(title) <= limit:
+        return title
+    cut = title[:limit - 1]
+    if " " in cut:
+        cut = cut[:cut.rindex(" ")]
+    return cut.rstrip(" ,;:،؛-–—") + "…"
+
+
 def _all_text(h: Handout) -> str:
     """Everything printed, to find the scripts it uses (each needs its font in the list)."""
     meta = [h.title, h.subtitle or "", h.audience or "", h.contact or "", *h.organisations]
@@ -84,8 +97,7 @@ def _label(labels: dict[str, str], key: str) -> str:
 
 def _preamble(h: Handout, labels: dict[str, str]) -> str:
     lang, style = h.lang, h.style
-    short_title = h.short_title or h.title
-    short_title = short_title if len(short_title) <= 90 else short_title[:87].rstrip() + "…"
+    short_title = running_title(h)
     # Thai has no spaces between words: typst breaks its lines only at the few there are, and
     # justifying them opens gaps of several words' width.
     justify = lang.script != "thai"
@@ -148,9 +160,10 @@ def _typst_blocks(h: Handout, labels: dict[str, str], alts: list[str]) -> list[B
             args = f'lang: {_str(code.split("-")[0])}, font: pk.font'
         else:
             fonts = _fonts(src, h.style, extra="..pk.font")
+            size = h.style.font_size * _SIZE_SCALE.get(src.script, 1.0)
             args = (
                 f"lang: {_str(src.typst_lang)}, region: {_str(src.typst_region)}, "
-                f"dir: {'rtl' if src.rtl else 'ltr'}, font: {fonts}"
+                f"dir: {'rtl' if src.rtl else 'ltr'}, font: {fonts}, size: {size:.2f}pt"
             )
         return [
             raw_block("typst", f"#fallback({args}, notice: {_str(notice)})["),
@@ -190,10 +203,17 @@ def _typst_blocks(h: Handout, labels: dict[str, str], alts: list[str]) -> list[B
     blocks = rewrite_divs(doc["blocks"], {"key-messages": key_messages, "fallback": fallback, "#refs": refs})
     blocks = rewrite_images(blocks, image)
     if h.lang.rtl:
-        # An unbreakable left-to-right box: kept whole, in its own order, parentheses included.
-        blocks = isolate_cites(blocks, lambda cite: [
-            {"t": "RawInline", "c": ["typst", "#box[#text(dir: ltr)["]}, cite,
-            {"t": "RawInline", "c": ["typst", "]]"]}])
+        # A Latin paragraph is set left to right with Latin quotes, at the Latin body size; in
+        # right-to-left paragraphs a Latin citation is an unbreakable left-to-right box: kept
+        # whole, in its own order, parentheses included.
+        latin = (f"#block(width: 100%)[#set text(dir: ltr, size: {h.style.font_size:.2f}pt, "
+                 f"font: ({_str(h.style.body_font)}, ..pk.font))\n#set smartquote(quotes: {_LATIN_QUOTES})")
+        blocks = by_direction(
+            blocks,
+            ltr=lambda block: [raw_block("typst", latin), block, raw_block("typst", "]")],
+            rtl=lambda block: isolate_cites([block], lambda cite: [
+                {"t": "RawInline", "c": ["typst", "#box[#text(dir: ltr)["]}, cite,
+                {"t": "RawInline", "c": ["typst", "]]"]}]))
     return [raw_block("typst", _preamble(h, labels)), *blocks]
 
 

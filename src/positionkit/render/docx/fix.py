@@ -8,7 +8,9 @@ localised footer.
 from __future__ import annotations
 
 import io
+import re
 
+from positionkit.languages import get_language
 from positionkit.render.bidi import is_ltr
 from positionkit.render.docx.style import (
     STYLE_NAMES,
@@ -26,6 +28,8 @@ from positionkit.render.docx.ooxml import child, set_fonts, set_lang, word_lang
 
 __all__ = ["postprocess"]
 
+_LATIN = re.compile(r"[A-Za-z\u00C0-\u024F]")
+_RTL_LETTER = re.compile("[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]")
 _COMPLEX = {"arabic", "hebrew", "devanagari", "bengali", "thai"}
 
 
@@ -70,13 +74,14 @@ def _language_fonts(doc, h: Handout) -> None:
 
 
 def _rtl(doc) -> None:
-    """Right-to-left everywhere except fallback passages in a left-to-right language, an
-    untranslated (Latin-script) title or subtitle, and Latin-script bibliography entries (set
-    right to left, an entry's final full stop jumps to the start of its line)."""
+    """Right-to-left paragraphs, except those in a left-to-right language: a paragraph keeps the
+    direction of its own language, given by a Div or Span ``lang`` (fallback passages, which
+    pandoc writes as run-level ``w:lang``) or, without one, by its letters (an English paragraph
+    left in an Arabic translation, a Latin title, a Latin-script bibliography entry: set right
+    to left, "(United Nations ...)" comes out jumbled and a final full stop jumps to the start)."""
     from docx.oxml import OxmlElement
 
     fallback_id = paragraph_style(doc, STYLE_NAMES["fallback"]).style_id
-    title_ids = {paragraph_style(doc, name).style_id for name in ("Title", "Subtitle", "Bibliography")}
     parts = [doc.element.body]
     section = doc.sections[0]
     parts += [section.header._element, section.footer._element]
@@ -85,10 +90,8 @@ def _rtl(doc) -> None:
             ppr = p.find(f"{W}pPr")
             pstyle = ppr.find(f"{W}pStyle") if ppr is not None else None
             style_id = pstyle.get(f"{W}val") if pstyle is not None else None
-            if style_id == fallback_id:
-                continue
-            if style_id in title_ids and is_ltr("".join(t.text or "" for t in p.iter(f"{W}t"))):
-                for el in [*p.findall(f"{W}pPr/{W}bidi"), *p.findall(f"{W}r/{W}rPr/{W}rtl")]:
+            if style_id == fallback_id or _left_to_right(p):
+                for el in [*p.findall(f"{W}pPr/{W}bidi"), *p.findall(f".//{W}r/{W}rPr/{W}rtl")]:
                     el.getparent().remove(el)  # pandoc marks every paragraph of an RTL document
                 continue
             ppr = p.get_or_add_pPr()
@@ -104,9 +107,14 @@ def _rtl(doc) -> None:
                     anchor.addprevious(bidi)
                 else:
                     ppr.append(bidi)
-            for r in p.findall(f"{W}r"):
+            for r in p.findall(f".//{W}r"):
                 rpr = r.get_or_add_rPr()
-                if rpr.find(f"{W}rtl") is None:
+                latin = _LATIN.search("".join(t.text or "" for t in r.iter(f"{W}t")))
+                mark = rpr.find(f"{W}rtl")
+                if latin and not _RTL_LETTER.search("".join(t.text or "" for t in r.iter(f"{W}t"))):
+                    if mark is not None:  # a Latin run marked rtl is reordered as Arabic would be
+                        rpr.remove(mark)
+                elif mark is None:
                     rpr.append(OxmlElement("w:rtl"))
     sect = doc.element.body.find(f"{W}sectPr")
     if sect is not None and sect.find(f"{W}bidi") is None:
@@ -117,6 +125,20 @@ def _rtl(doc) -> None:
             anchor.addprevious(el)
         else:
             sect.append(el)
+
+
+def _left_to_right(p) -> bool:
+    """The paragraph's own language runs left to right: its runs' ``w:lang`` (from a Div/Span
+    ``lang``) names one, or, with none, most of its letters are left-to-right ones."""
+    langs = {el.get(f"{W}val") for el in p.findall(f".//{W}r/{W}rPr/{W}lang")}
+    text = "".join(t.text or "" for t in p.iter(f"{W}t"))
+    if langs and None not in langs:
+        known = [get_language(code) for code in langs]
+        if all(lang is not None and not lang.rtl for lang in known):
+            return True
+        if any(lang is not None and lang.rtl for lang in known):
+            return False
+    return is_ltr(text)
 
 
 def _key_messages_box(doc, accent: str, rtl: bool) -> None:

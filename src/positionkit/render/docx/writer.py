@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from positionkit.languages import get_language
-from positionkit.render.bidi import isolate_cites
+from positionkit.render.bidi import by_direction, isolate_cites
 from positionkit.render.ast import Block, div_attr, inlines, prepare, rewrite_divs
 from positionkit.render.docx import anchors
 from positionkit.render.docx.fix import postprocess
@@ -96,8 +96,9 @@ def _docx_ast(h: Handout, labels: dict[str, str]) -> dict[str, Any]:
     if h.lang.rtl:
         # Unicode isolates (LRI ... PDI): Word and LibreOffice keep the citation in its own
         # order, parentheses included, whatever the Arabic around it.
-        blocks = isolate_cites(blocks, lambda cite: [
-            {"t": "Str", "c": "\u2066"}, cite, {"t": "Str", "c": "\u2069"}])
+        # Paragraphs in a left-to-right language need none (see fix._rtl).
+        blocks = by_direction(blocks, ltr=lambda block: [block], rtl=lambda block: isolate_cites(
+            [block], lambda cite: [{"t": "Str", "c": "\u2066"}, cite, {"t": "Str", "c": "\u2069"}]))
     def line(key: str, text: str) -> list[Block]:
         """A title-block paragraph; with review anchors, marked with the paper.yaml field it shows."""
         mark = [{"t": "Span", "c": [[f"{META_PREFIX}{key}", [], []], []]}] if h.review and key else []
