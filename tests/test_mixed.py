@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from positionkit.languages import get_language
-from positionkit.render.handout import Handout
-from positionkit.render.pdf import running_title
+from positionkit.render.handout import Handout, running_title
 
 BBT = (Path(__file__).parent / "data" / "betterbibtex.bib").read_text(encoding="utf-8")
 ENGLISH = ('The United Nations Conference on Trade and Development ("UNCTAD") says "data" matters '

@@ -9,9 +9,10 @@ from positionkit.load import audiences as aud
 from positionkit.pipeline import cache, manifest, produce, write
 from positionkit.pipeline.provenance import head_commit
 from positionkit.resolve.labels import project_labels
+from positionkit.pipeline.docxpages import docx_pages
 from positionkit.pipeline.produce import Event, Job, Progress, handout, output_path, pdf_pages, source_epoch  # noqa: F401 (API)
 from positionkit.load.config import load_config
-from positionkit.diagnostics import Diagnostic, error, has_errors, ordered, warning
+from positionkit.diagnostics import Diagnostic, error, has_errors, info, ordered, warning
 from positionkit.languages import get_language
 from positionkit.pipeline.prepare import condition_diagnostics
 from positionkit.resolve import anchors
@@ -81,6 +82,10 @@ def build(root: Path, papers=(), formats=(), langs=(), final: bool = False, stri
              if not store.fresh(job.path, keys[job.path])]
     rendered, failures = produce.render_jobs(project, stale, labels, final, provenance, jobs, progress, people)
     pages = {path: pdf_pages(data) for path, data in rendered.items() if path.endswith(".pdf")}
+    if final:  # the budget holds for the DOCX too, as LibreOffice lays it out
+        pages.update(docx_pages({j.path: rendered[j.path] for u in units for j in u.jobs
+                                 if j.path in rendered and j.format == "docx"
+                                 and project.papers[j.doc.target.paper].pages}))
     for unit in units:
         unit.fail_on([failures[j.path] for j in unit.jobs if j.path in failures], fatal)
         unit.fail_on(_budgets(project, unit.jobs, pages, store, final), fatal)
@@ -203,12 +208,17 @@ def _budgets(project, jobs, pages_of, store, final) -> list[Diagnostic]:
     diags = []
     for job in jobs:
         paper = project.papers[job.doc.target.paper]
-        if job.format != "pdf" or not paper.pages:
+        if job.format not in ("pdf", "docx") or not paper.pages or (job.format == "docx" and not final):
             continue
         pages = pages_of.get(job.path) or store.output(job.path).get("pages")
-        if pages and pages > paper.pages:
+        if job.format == "docx" and not pages:
+            diags.append(info("PK540", f"the page count of {job.path} was not checked: LibreOffice "
+                              "(soffice) is not installed", paper.yaml_path, paper.meta_lines.get("pages"),
+                              hint="install LibreOffice to check the DOCX against the page budget"))
+        elif pages and pages > paper.pages:
             make = error if final else warning
-            diags.append(make("PK501", f"the {job.doc.target.lang} PDF has {pages} pages; the budget is "
+            what = "PDF" if job.format == "pdf" else "DOCX (as LibreOffice lays it out)"
+            diags.append(make("PK501", f"the {job.doc.target.lang} {what} has {pages} pages; the budget is "
                               f"{paper.pages}", paper.yaml_path, paper.meta_lines.get("pages"),
                               hint="shorten the text, use short block variants, or raise 'pages'"))
     return diags

@@ -10,7 +10,7 @@ from positionkit.languages import Language
 from positionkit.resolve.anchors import Stamp
 from positionkit.style import DEFAULT_STYLE, Style
 
-__all__ = ["Handout"]
+__all__ = ["Handout", "running_title"]
 
 
 @dataclass(frozen=True)
@@ -50,3 +50,15 @@ class Handout:
     review: Stamp | None = None
     """Review anchors: the DOCX carries them so that a reviewed copy finds its sources again
     (``positionkit review``); the AST then holds the matching ``[]{#pkr<n>}`` marks."""
+
+
+def running_title(h: Handout, limit: int = 90) -> str:
+    """The header's title from page 2: the short title, else the title cut at a word boundary
+    (a cut mid-word reads as a typo, in Arabic as a different word)."""
+    title = " ".join((h.short_title or h.title).split())
+    if len(title) <= limit:
+        return title
+    cut = title[:limit - 1]
+    if " " in cut:
+        cut = cut[:cut.rindex(" ")]
+    return cut.rstrip(" ,;:،؛-–—") + "…"

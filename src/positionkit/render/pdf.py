@@ -29,7 +29,7 @@ from positionkit.render.ast import (
 from positionkit.render.bidi import by_direction, is_ltr, isolate_cites
 from positionkit.render.errors import RenderError
 from positionkit.fonts import font_families, font_files
-from positionkit.render.handout import Handout
+from positionkit.render.handout import Handout, running_title
 from positionkit.labels import language_name, load_labels
 from positionkit.render.media import media_name, rewrite_images
 from positionkit.render.raster import svg_to_png
@@ -71,18 +71,6 @@ def _dir(text: str, lang: Language) -> str:
     if lang.rtl and is_ltr(text):
         return "ltr"
     return "rtl" if lang.rtl else "ltr"
-
-
-def running_title(h: Handout, limit: int = 90) -> str:
-    """The header's title from page 2: the short title, else the title cut at a word boundary
-    (a cut mid-word reads as a typo, in Arabic as a different word)."""
-    title = " ".join((h.short_title or h.title).split())
-    if len(title) <= limit:
-        return title
-    cut = title[:limit - 1]
-    if " " in cut:
-        cut = cut[:cut.rindex(" ")]
-    return cut.rstrip(" ,;:،؛-–—") + "…"
 
 
 def _all_text(h: Handout) -> str:

@@ -23,7 +23,9 @@ from positionkit.render.docx.style import (
     tint,
     write_footer)
 from positionkit.fonts import font_families
-from positionkit.render.handout import Handout
+from positionkit.render.docx.header import hyphenate, write_headers
+from positionkit.render.docx.lists import compact_lists
+from positionkit.render.handout import Handout, running_title
 from positionkit.render.docx.ooxml import child, set_fonts, set_lang, word_lang
 
 __all__ = ["postprocess"]
@@ -85,6 +87,8 @@ def _rtl(doc) -> None:
     parts = [doc.element.body]
     section = doc.sections[0]
     parts += [section.header._element, section.footer._element]
+    if section.different_first_page_header_footer:
+        parts += [section.first_page_header._element, section.first_page_footer._element]
     for part in parts:
         for p in part.iter(f"{W}p"):
             ppr = p.find(f"{W}pPr")
@@ -196,18 +200,6 @@ def _key_messages_box(doc, accent: str, rtl: bool) -> None:
         tbl.addnext(spacer)
 
 
-def _draft_header(doc, label: str) -> None:
-    section = doc.sections[0]
-    section.header.is_linked_to_previous = False
-    header = section.header
-    p = header.paragraphs[0]
-    for r in list(p.runs):
-        r._element.getparent().remove(r._element)
-    p.style = paragraph_style(doc, STYLE_NAMES["draft"])
-    run = p.add_run(label.upper())
-    run.font.all_caps = False
-
-
 def postprocess(data: bytes, h: Handout, labels: dict[str, str]) -> bytes:
     from docx import Document
 
@@ -223,9 +215,10 @@ def postprocess(data: bytes, h: Handout, labels: dict[str, str]) -> bytes:
     )
     _language_fonts(doc, h)
     _key_messages_box(doc, h.style.accent_color, h.lang.rtl)
-    if h.draft:
-        _draft_header(doc, labels.get("draft", "Draft"))
     write_footer(doc, labels.get("page_of") or "{page} / {total}", h.provenance)
+    write_headers(doc, running_title(h), labels.get("draft", "Draft") if h.draft else None)
+    hyphenate(doc, h.lang.script)
+    compact_lists(doc)
     if h.lang.rtl:
         _rtl(doc)
     out = io.BytesIO()

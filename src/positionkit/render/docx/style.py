@@ -42,13 +42,14 @@ STYLE_NAMES = {
     "contact": "Contact",
     "draft": "Draft Mark",
     "provenance": "Provenance",
+    "running_title": "Running Title",
 }
 """Paragraph styles positionkit adds to pandoc's reference document (by purpose)."""
 
 _DRAFT_COLOR = "A4262C"
 _GREY = "595959"
 _PAPER = {"a4": (11906, 16838), "us-letter": (12240, 15840)}  # twentieths of a point
-_MARGIN_X, _MARGIN_TOP, _MARGIN_BOTTOM = 1304, 1418, 1361  # 2.3 cm, 2.5 cm, 2.4 cm
+_MARGIN_X, _MARGIN_TOP, _MARGIN_BOTTOM = 1191, 1191, 1304  # 2.1 cm, 2.1 cm, 2.3 cm: the PDF's page
 
 
 def hex_color(color: str) -> str:
@@ -153,14 +154,20 @@ def _style_document(doc, style: Style) -> None:
     set_fonts(rpr, body)
     set_val(rpr, "w:sz", str(_pt(size)))
     set_val(rpr, "w:szCs", str(_pt(size)))
+    # pair kerning at every size, as typst sets the PDF, so lines break alike (schema: before sz)
+    kern = set_val(rpr, "w:kern", "2")
+    rpr.find(f"{W}sz").addprevious(kern)
     s = doc.styles
     _font(s["Normal"], body, size, color="#262626")
-    _spacing(s["Normal"], 0, 0, line=264)
+    # 1.05 x the font's line height: IBM Plex's is 1.3 em, so lines sit 1.37 em apart, as in the
+    # PDF (typst: cap height + 0.68 em leading); 1.1 x set the DOCX 5% looser
+    _spacing(s["Normal"], 0, 0, line=252)
     for name in ("Body Text", "First Paragraph"):
-        _spacing(s[name], 0, 160, line=264)
+        # 4 pt between paragraphs, near the PDF's: 8 pt made the DOCX a page longer in five
+        _spacing(s[name], 0, 80, line=252)
         set_val(_ppr(s[name]), "w:jc", "both")
-    _spacing(s["Compact"], 40, 40, line=264)
-    _font(s["Title"], heading, size * 2, bold=True, color="#141414")
+    _spacing(s["Compact"], 30, 30, line=252)
+    _font(s["Title"], heading, size * 1.75, bold=True, color="#141414")
     _spacing(s["Title"], 120, 120, line=240)
     ppr = _ppr(s["Title"])
     for el in ppr.findall("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}pBdr"):
@@ -170,7 +177,7 @@ def _style_document(doc, style: Style) -> None:
     for el in (_ppr(s["Subtitle"]).find(f"{W}numPr"), _rpr(s["Subtitle"]).find(f"{W}spacing")):
         if el is not None:  # pandoc's Subtitle is letter-spaced and numbered like a heading
             el.getparent().remove(el)
-    _font(s["Subtitle"], heading, size * 1.3, bold=False, italic=False, color="#464646")
+    _font(s["Subtitle"], heading, size * 1.18, bold=False, italic=False, color="#464646")
     _spacing(s["Subtitle"], 0, 200, line=252)
     _font(s["Author"], heading, size * 0.9, bold=True, color=accent)
     _spacing(s["Author"], 0, 60)
@@ -184,26 +191,28 @@ def _style_document(doc, style: Style) -> None:
     _font(audience, body, size * 0.9, color=_GREY)
     contact = paragraph_style(doc, STYLE_NAMES["contact"], "Date")
     _font(contact, body, size * 0.9, color=_GREY)
-    _spacing(contact, 0, 320)
+    _spacing(contact, 0, 280)
     cbdr = child(_ppr(contact), "w:pBdr")
     set_val(cbdr, "w:bottom", "single", sz="4", space="8", color="BFBFBF")
-    levels = [(1, 1.25, True, False), (2, 1.08, True, False), (3, 1.0, True, True)]
-    for level, scale, bold, italic in levels:
+    # One scale for both formats (see briefing.typ): title 1.75x, then 1.22, 1.05, 1 (italic)
+    levels = [(1, 1.22, True, False, 340, 110), (2, 1.05, True, False, 260, 80), (3, 1.0, True, True, 200, 60)]
+    for level, scale, bold, italic, before, after in levels:
         st = s[f"Heading {level}"]
         _font(st, heading, size * scale, bold=bold, italic=italic, color=accent)
-        _spacing(st, 360 if level == 1 else 260, 100 if level == 1 else 80)
+        _spacing(st, before, after)
     for level in range(4, 10):
         _font(s[f"Heading {level}"], heading, size, bold=True, color=accent)
     _font(s["Footnote Text"], body, size * 0.82)
     _spacing(s["Footnote Text"], 0, 40, line=240)
-    _font(s["Bibliography"], body, size * 0.9)
-    _spacing(s["Bibliography"], 0, 80, line=252)
+    # as the PDF's references: 0.82 em, entries set a little apart
+    _font(s["Bibliography"], body, size * 0.82)
+    _spacing(s["Bibliography"], 0, 50, line=240)
     set_val(_ppr(s["Bibliography"]), "w:ind", left="454", hanging="454")
     _font(s["Hyperlink"], body, color=accent)
 
     km = paragraph_style(doc, STYLE_NAMES["key_messages"])
     _font(km, body, size)
-    _spacing(km, 40, 80, line=264)
+    _spacing(km, 30, 60, line=252)
     set_val(_ppr(km), "w:shd", "clear", color="auto", fill=tint(accent, 0.9))
     kmh = paragraph_style(doc, STYLE_NAMES["key_messages_heading"], STYLE_NAMES["key_messages"])
     _font(kmh, heading, size * 1.05, bold=True, color=accent)
@@ -218,6 +227,8 @@ def _style_document(doc, style: Style) -> None:
     draft = paragraph_style(doc, STYLE_NAMES["draft"], "Normal")
     _font(draft, body, size * 0.8, bold=True, color="#" + _DRAFT_COLOR)
     set_val(_ppr(draft), "w:jc", "right")
+    running = paragraph_style(doc, STYLE_NAMES["running_title"], "Normal")
+    _font(running, body, size * 0.78, color="#6E6E6E")
     prov = paragraph_style(doc, STYLE_NAMES["provenance"], "Normal")
     _font(prov, body, size * 0.72, color="#7F7F7F")
 
