@@ -35,12 +35,16 @@ from positionkit.render.media import media_name, rewrite_images
 from positionkit.render.raster import svg_to_png
 from positionkit.render.typst_lock import COMPILE_LOCK
 from positionkit.render.pandoc import run_pandoc
+from positionkit.render.pdftext import repair_text_layer
+from positionkit.scripts import scripts_in
 from positionkit.resolve.anchors import PREFIX
 from positionkit.style import Style
 
 __all__ = ["render_pdf", "typst_source"]
 
 _DRAFT_COLOR = "#A4262C"
+_CLUSTER_SCRIPTS = {"thai", "bengali", "devanagari", "tamil", "khmer"}
+"""Scripts whose clusters hold several glyphs: typst's ToUnicode reads them doubled (pdftext)."""
 _LATIN_QUOTES = '(double: ("\u201c", "\u201d"), single: ("\u2018", "\u2019"))'
 # Arabic faces draw smaller on the same body size than Latin ones: scale to match x-heights.
 _SIZE_SCALE = {"arabic": 1.15}
@@ -298,6 +302,11 @@ def compile_pdf(h: Handout, source: str) -> bytes:
         raise RenderError(f"typst could not compile the handout: {exc}") from exc
     if not isinstance(pdf, bytes):
         raise RenderError("typst returned no PDF")
+    if any(sc.name in _CLUSTER_SCRIPTS for sc in scripts_in(_all_text(h))):
+        try:
+            pdf = repair_text_layer(pdf)
+        except Exception:  # pypdf on typst's output: a failed repair keeps the PDF as typst made it
+            pass
     return pdf
 
 
