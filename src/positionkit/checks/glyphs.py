@@ -11,6 +11,7 @@ from positionkit.diagnostics import error
 from positionkit.fonts import missing_glyphs
 from positionkit.languages import get_language
 from positionkit.markdown import citations
+from positionkit.scripts import script_label, script_of
 
 SHOWN = 20
 """At most this many characters are named in the message."""
@@ -65,8 +66,6 @@ def check(ctx):
 def _message(order: list[str], code: str) -> str:
     """'no font for Ethiopic (2 characters: ሀሁ; U+1200 U+1201) in the en handout': the characters,
     their script and code points, grouped by script in the order they occur."""
-    from positionkit.scripts import script_label
-
     groups: dict[str, list[str]] = {}
     for ch in order:
         groups.setdefault(script_label(ch), []).append(ch)
@@ -82,8 +81,6 @@ def _message(order: list[str], code: str) -> str:
 
 
 def _hint(order: list[str], code: str) -> str:
-    from positionkit.scripts import script_of
-
     scripts = list(dict.fromkeys(s for s in map(script_of, order) if s is not None))
     if any(s.name == "cjk" for s in scripts):
         return _CJK_HINT

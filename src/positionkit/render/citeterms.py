@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from positionkit.render.ast import stringify
 from positionkit.render.bidi import is_ltr
 from positionkit.render.pandoc import run_pandoc
 
@@ -84,8 +85,6 @@ def _swap(node: Any, pairs: dict[str, str]) -> Any:
 
 
 def _latin_but_terms(node: Any, pairs: dict[str, str]) -> bool:
-    from positionkit.render.ast import stringify
-
     text = " ".join(w for w in stringify(node).split() if _core(w)[1] not in pairs)
     return is_ltr(text) and not _RTL.search(text)
 
