@@ -106,3 +106,18 @@ def test_running_title_is_cut_at_a_word():
     short = running_title(h)
     assert short.endswith("…") and len(short) <= 90
     assert title.startswith(short[:-1]) and title[len(short) - 1] == " "
+
+
+def test_a_passage_keys_off_its_own_lang_attribute():
+    """::: {lang=en} sets its paragraphs left to right whatever their letters; {lang=ar} right to left."""
+    from positionkit.render.bidi import by_direction
+
+    def para(text):
+        return {"t": "Para", "c": [{"t": "Str", "c": text}]}
+
+    def div(lang, text):
+        return {"t": "Div", "c": [["", [], [["lang", lang]]], [para(text)]]}
+
+    out = by_direction([div("en", "مرحبا بالعالم"), div("ar", "Hello world"), para("Hello world")],
+                       ltr=lambda b: [("ltr", b["t"])], rtl=lambda b: [("rtl", b["t"])])
+    assert out == [("ltr", "Div"), ("rtl", "Div"), ("ltr", "Para")]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
+from positionkit.languages import get_language
 from positionkit.render.ast import stringify
 
 __all__ = ["by_direction", "isolate_cites", "is_ltr"]
@@ -51,6 +52,11 @@ def isolate_cites(blocks: list[Any], wrap: Callable[[dict[str, Any]], list[dict[
     return walk(blocks)[0]
 
 
+def _own_language(div: dict[str, Any]):
+    code = dict(div["c"][0][2]).get("lang")
+    return get_language(code) if code else None
+
+
 def by_direction(blocks: list[Any], ltr: Callable[[dict[str, Any]], list[Any]],
                  rtl: Callable[[dict[str, Any]], list[Any]]) -> list[Any]:
     """In a right-to-left handout, each paragraph or heading whose letters are mostly
@@ -61,6 +67,10 @@ def by_direction(blocks: list[Any], ltr: Callable[[dict[str, Any]], list[Any]],
         kind = block.get("t") if isinstance(block, dict) else None
         if kind in ("Para", "Plain", "Header") and is_ltr(stringify(block)):
             out += ltr(block)
+        elif kind == "Div" and _own_language(block) is not None:
+            # a passage marked with its language (::: {lang=en}, a per-paragraph fallback) keys
+            # off that language, not off its letters
+            out += ltr(block) if not _own_language(block).rtl else rtl(block)
         elif kind == "Div":
             out.append({"t": "Div", "c": [block["c"][0], by_direction(block["c"][1], ltr, rtl)]})
         elif kind == "BlockQuote":
