@@ -99,6 +99,7 @@ def _docx_ast(h: Handout, labels: dict[str, str]) -> dict[str, Any]:
         # Paragraphs in a left-to-right language need none (see fix._rtl).
         blocks = by_direction(blocks, ltr=lambda block: [block], rtl=lambda block: isolate_cites(
             [block], lambda cite: [{"t": "Str", "c": "\u2066"}, cite, {"t": "Str", "c": "\u2069"}]))
+
     def line(key: str, text: str) -> list[Block]:
         """A title-block paragraph; with review anchors, marked with the paper.yaml field it shows."""
         mark = [{"t": "Span", "c": [[f"{META_PREFIX}{key}", [], []], []]}] if h.review and key else []
