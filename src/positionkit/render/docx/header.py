@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 
 from positionkit.render.docx.ooxml import child
-from positionkit.render.docx.style import STYLE_NAMES, W, paragraph_style, set_val, text_width
+from positionkit.render.docx.style import STYLE_NAMES, W, paragraph_style, text_width
 
 __all__ = ["write_headers", "hyphenate"]
 
@@ -98,4 +98,25 @@ def hyphenate(doc, script: str) -> None:
             style = doc.styles[name]
         except KeyError:
             continue
-        set_val(style.element.get_or_add_pPr(), "w:suppressAutoHyphens")
+        _suppress_hyphens(style.element.get_or_add_pPr())
+
+
+_AFTER_SUPPRESS = {f"{W}{t}" for t in (
+    "kinsoku", "wordWrap", "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi",
+    "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents",
+    "suppressOverlap", "jc", "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl",
+    "divId", "cnfStyle", "rPr", "sectPr", "pPrChange")}
+
+
+def _suppress_hyphens(ppr) -> None:
+    """``w:suppressAutoHyphens`` in its schema place (Word refuses elements out of order)."""
+    from docx.oxml import OxmlElement
+
+    if ppr.find(f"{W}suppressAutoHyphens") is not None:
+        return
+    el = OxmlElement("w:suppressAutoHyphens")
+    anchor = next((c for c in ppr if c.tag in _AFTER_SUPPRESS), None)
+    if anchor is not None:
+        anchor.addprevious(el)
+    else:
+        ppr.append(el)
