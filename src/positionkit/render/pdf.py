@@ -40,7 +40,7 @@ from positionkit.scripts import scripts_in
 from positionkit.resolve.anchors import PREFIX
 from positionkit.style import Style
 
-__all__ = ["render_pdf", "typst_source"]
+__all__ = ["render_pdf", "render_png_pages", "typst_source"]
 
 _DRAFT_COLOR = "#A4262C"
 _CLUSTER_SCRIPTS = {"thai", "bengali", "devanagari", "tamil", "khmer"}
@@ -289,17 +289,7 @@ def render_pdf(h: Handout) -> bytes:
 
 def compile_pdf(h: Handout, source: str) -> bytes:
     """Compile Typst source made by :func:`typst_source` for ``h`` (batches reuse one source)."""
-    import typst
-
-    try:
-        with COMPILE_LOCK:
-            compiler, root = _compiler(_fonts_for(h))
-            _write_media(root, h)
-            pdf = compiler.compile(input=source.encode("utf-8"), format="pdf", timestamp=int(h.epoch))
-    except typst.TypstError as exc:
-        raise RenderError(f"typst could not compile the handout: {exc.message}\n{exc.diagnostic}") from exc
-    except Exception as exc:  # the binding raises plain RuntimeErrors too
-        raise RenderError(f"typst could not compile the handout: {exc}") from exc
+    pdf = _compile(h, source, format="pdf")
     if not isinstance(pdf, bytes):
         raise RenderError("typst returned no PDF")
     if any(sc.name in _CLUSTER_SCRIPTS for sc in scripts_in(_all_text(h))):
@@ -308,6 +298,27 @@ def compile_pdf(h: Handout, source: str) -> bytes:
         except Exception:  # pypdf on typst's output: a failed repair keeps the PDF as typst made it
             pass
     return pdf
+
+
+def render_png_pages(h: Handout, ppi: int = 96) -> list[bytes]:
+    """The handout's pages as PNG images, one per PDF page (the preview's print view): the same
+    Typst source and compiler as :func:`render_pdf`, so the pages break where the PDF's do."""
+    pages = _compile(h, typst_source(h), format="png", ppi=ppi)
+    return [pages] if isinstance(pages, bytes) else list(pages)
+
+
+def _compile(h: Handout, source: str, **options: Any) -> Any:
+    import typst
+
+    try:
+        with COMPILE_LOCK:
+            compiler, root = _compiler(_fonts_for(h))
+            _write_media(root, h)
+            return compiler.compile(input=source.encode("utf-8"), timestamp=int(h.epoch), **options)
+    except typst.TypstError as exc:
+        raise RenderError(f"typst could not compile the handout: {exc.message}\n{exc.diagnostic}") from exc
+    except Exception as exc:  # the binding raises plain RuntimeErrors too
+        raise RenderError(f"typst could not compile the handout: {exc}") from exc
 
 
 _COMPILERS: dict[int, Any] = {}

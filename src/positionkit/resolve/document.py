@@ -89,15 +89,19 @@ class _Ctx:
     blocks: list = field(default_factory=list)
     fallbacks: list = field(default_factory=list)
     inputs: set = field(default_factory=set)
+    internal: bool = False
 
     @property
     def source_lang(self) -> str:
         return self.project.config.source_lang
 
 
-def resolve(project: Project, target: Target, audience: dict | None = None) -> Resolved:
+def resolve(project: Project, target: Target, audience: dict | None = None,
+            internal: bool = False) -> Resolved:
+    """internal=True keeps each `::: internal` div as written (nothing inside it expanded or
+    filled in) for the preview, which shows it marked as never printed; no output uses it."""
     paper = project.papers[target.paper]
-    ctx = _Ctx(project, paper, target.lang, audience)
+    ctx = _Ctx(project, paper, target.lang, audience, internal=internal)
     ctx.inputs.add(paper.yaml_path)
     out: list[Line] = []
     scope = _paper_scope(ctx)
@@ -235,6 +239,8 @@ def _expand(ctx: _Ctx, items: list, scope: dict, chain: tuple, lang: str, owner:
             continue
         classes = item.attrs.classes
         if any(c in INTERNAL_CLASSES for c in classes):
+            if ctx.internal:
+                out.extend(_verbatim(item))
             continue
         if "block" in classes:
             out.extend(_include(ctx, item, scope, chain, lang))
@@ -250,6 +256,13 @@ def _expand(ctx: _Ctx, items: list, scope: dict, chain: tuple, lang: str, owner:
             out.extend(_expand(ctx, item.children, scope, chain, lang, owner))
             out.append(item.close or Line(":::", item.open.path, item.open.line))
     return out
+
+
+def _verbatim(div: Div) -> list[Line]:
+    lines = [div.open]
+    for child in div.children:
+        lines.extend(_verbatim(child) if isinstance(child, Div) else [child])
+    return lines + [div.close or Line(":::", div.open.path, div.open.line)]
 
 
 def lookup(project: Project, ref: str, within: str | None) -> Block | None:
