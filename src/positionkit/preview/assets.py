@@ -114,11 +114,12 @@ a { color: var(--pk-accent); }
 .pk-slug { color: #6b7480; font-size: 12px; }
 .pk-langs { margin-inline-start: auto; display: flex; gap: 4px; }
 .pk-print-view { display: flex; gap: 28px; justify-content: center; align-items: flex-start; margin: 22px 20px 60px; }
+.pk-print { flex: 1 1 0; min-width: 0; max-width: 794px; }
 .pk-print h2 { font-size: 14px; margin: 0 0 10px; color: #3a4250; text-transform: uppercase; letter-spacing: .05em; }
 .pk-budget { text-transform: none; letter-spacing: 0; font-weight: 500; color: #2f7d4f; margin-inline-start: 8px; }
 .pk-budget.over { color: #c62828; font-weight: 700; }
 .pk-pages { display: flex; flex-direction: column; gap: 18px; }
-.pk-page { display: block; width: min(794px, 90vw); background: #fff; box-shadow: 0 1px 4px rgba(20, 30, 50, .25); }
+.pk-page { display: block; width: 100%; background: #fff; box-shadow: 0 1px 4px rgba(20, 30, 50, .25); }
 @media (max-width: 900px) { .pk-cell { padding: 0 28px; } .pk-src { display: none; } .pk-ctls { display: none; } }
 """
 

@@ -38,6 +38,7 @@ _LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,3}$")
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_LANGS = 6
 KEEPALIVE_S = 15
+MAX_RECENT = 4
 
 
 @dataclass
@@ -49,6 +50,8 @@ class State:
     pages: dict = field(default_factory=dict)
     prints: dict = field(default_factory=dict)
     fonts: tuple | None = None
+    recent: dict = field(default_factory=dict)
+    """Pages asked for lately (in order): re-rendered as soon as an input changes."""
     changed: asyncio.Event | None = None
     render_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -133,6 +136,9 @@ def create_app(root: Path, hosts: list[str]) -> Starlette:
 
     async def paper(request):
         req = parse(request.path_params["paper"], request)
+        state.recent[req] = None
+        while len(state.recent) > MAX_RECENT:
+            state.recent.pop(next(iter(state.recent)))
         _, view, text = await run_in_threadpool(render, req)
         if not view.found:
             return html(page.not_found(state.generation, view.project.config.style), 404)
@@ -172,7 +178,14 @@ def create_app(root: Path, hosts: list[str]) -> Starlette:
     async def lifespan(app):
         state.changed = asyncio.Event()
         stop = anyio.Event()
-        task = asyncio.create_task(watch(root, state.bump, stop))
+        loop = asyncio.get_running_loop()
+
+        def changed(changes):
+            state.bump(changes)
+            for req in list(state.recent):  # start on the open pages before their browsers ask
+                loop.run_in_executor(None, render, req)
+
+        task = asyncio.create_task(watch(root, changed, stop))
         try:
             yield
         finally:
@@ -192,6 +205,7 @@ def create_app(root: Path, hosts: list[str]) -> Starlette:
     ]
     app = Starlette(routes=routes, lifespan=lifespan,
                     middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=hosts)])
+    app.router.redirect_slashes = False  # '/note/' is not found either: one URL per page
     app.state.preview = state
     return app
 

@@ -3,8 +3,11 @@ column per language. Nothing is cached between calls here: the server caches who
 drops them when an input changes, so a page is always the project as it is on disk."""
 from __future__ import annotations
 
+import hashlib
 import sys
+import threading
 import traceback
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,7 +72,7 @@ def build_view(root: Path, request: Request) -> View:
     try:
         docs, labels, diags = documents(project, request, langs)
         with ThreadPoolExecutor(2) as pool:
-            columns = tuple(pool.map(lambda d: render_column(project, d, labels[d.target.lang]), docs))
+            columns = tuple(pool.map(lambda d: column(project, d, labels[d.target.lang]), docs))
     except RenderError as exc:
         columns, diags = (), [error("PK961", f"the preview could not render this paper: {exc}",
                                     paper.yaml_path)]
@@ -78,6 +81,40 @@ def build_view(root: Path, request: Request) -> View:
         columns, diags = (), [error("PK969", f"internal error in the preview: {exc!r}", paper.yaml_path,
                                     hint="please report it with the traceback the terminal shows")]
     return View(request, project, True, columns, tuple(_relevant(diags, request.paper)), languages, ids)
+
+
+_COLUMNS: OrderedDict[str, Column] = OrderedDict()
+_COLUMNS_LOCK = threading.Lock()
+MAX_COLUMNS = 24
+
+
+def column(project: Project, doc, labels: dict) -> Column:
+    """render_column, reused while nothing it depends on changed: a save in one language then
+    re-renders that language only (citeproc is most of a page's time)."""
+    key = _column_key(project, doc, labels)
+    with _COLUMNS_LOCK:
+        if key in _COLUMNS:
+            _COLUMNS.move_to_end(key)
+            return _COLUMNS[key]
+    made = render_column(project, doc, labels)
+    with _COLUMNS_LOCK:
+        _COLUMNS[key] = made
+        while len(_COLUMNS) > MAX_COLUMNS:
+            _COLUMNS.popitem(last=False)
+    return made
+
+
+def _column_key(project: Project, doc, labels: dict) -> str:
+    """Everything a column depends on: the resolved text with its source map, the metadata and
+    diagnostics it shows, the labels, and the bytes of every input file, bibliography and style."""
+    digest = hashlib.sha256(repr((str(project.root), doc.target, [(ln.path, ln.line, ln.text) for ln in doc.lines],
+                                  sorted(doc.meta.items(), key=str), doc.diagnostics, sorted(labels.items()),
+                                  project.config.allow_raw)).encode())
+    files = [*doc.inputs, *project.bibliography.files, project.csl_for(doc.target.paper) or ""]
+    for rel in sorted(set(files)):
+        path = project.root / rel
+        digest.update(rel.encode() + b"\0" + (path.read_bytes() if rel and path.is_file() else b"") + b"\0")
+    return digest.hexdigest()
 
 
 def documents(project: Project, request: Request, langs) -> tuple[list, dict, list[Diagnostic]]:

@@ -1,0 +1,173 @@
+"""The preview without a browser: page content, alignment, internal notes, print view, the
+server's refusals over raw HTTP, and the command line."""
+from __future__ import annotations
+
+import http.client
+import io
+import re
+import socket
+from html import unescape
+
+import pytest
+from preview_project import FILES
+
+from positionkit.load.project import load_project
+from positionkit.pipeline.prepare import prepare
+from positionkit.pipeline.produce import handout, pdf_pages
+from positionkit.preview import page
+from positionkit.preview.column import NEVER_PRINTED
+from positionkit.preview.server import start
+from positionkit.preview.view import Request, build_view
+from positionkit.preview.watch import InputFilter
+from positionkit.render.ast import stringify
+from positionkit.render.pdf import render_pdf
+
+
+def text_of(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", "", html).split())
+
+
+def test_languages_align_on_translated_paragraphs(make_project):
+    root = make_project(FILES)
+    view = build_view(root, Request("note", ("en", "fr")))
+    html = page.paper_page(view, 0)
+    rows = re.findall(r'<div class="pk-row">(.*?)</div></div>(?=<div class="pk-row|</main>)', html, re.S)
+    both = [r for r in rows if "Data flows matter" in r]
+    assert len(both) == 1 and "Les flux de données comptent" in both[0]
+    # the untranslated section is printed in English in the French column, marked as such
+    fr = view.columns[1]
+    fallback = [p for p in fr.pieces if "Ask number 7:" in p.html]
+    assert fallback and fallback[0].status == "missing" and 'class="fallback"' in fallback[0].html
+    assert "Pas encore traduit" in fr.pieces[[p.status for p in fr.pieces].index("missing")].html
+    # each paragraph names its source file and line; a block paragraph its block
+    assert 'data-src="papers/note/01-intro.fr.md:' in html
+    assert ">block privacy/objective<" in html
+    assert text_of(fr.handout.title) == "Note de test"
+
+
+def test_page_cites_exactly_as_the_handout(make_project):
+    root = make_project(FILES)
+    column = build_view(root, Request("note", ("en",))).columns[0]
+    project = load_project(root)
+    docs, labels, _ = prepare(project, ["note"], ["en"])
+    printed = handout(project, docs[0], labels["en"], False, None).ast
+    body = unescape(text_of("".join(p.html for p in column.pieces)))
+    refs = unescape(text_of(column.references))
+    cites = list(nodes(printed["blocks"], "Cite"))
+    entries = [b for b in nodes(printed["blocks"], "Div") if "csl-entry" in b["c"][0][1]]
+    assert len(cites) == 2 and len(entries) == 2  # the note's citation is not the handout's
+    for cite in cites:
+        assert " ".join(stringify(cite["c"][1]).split()) in body
+    for entry in entries:
+        assert " ".join(stringify(entry).split()) in refs
+    assert "OECD" not in refs
+
+
+def nodes(tree, kind: str):
+    if isinstance(tree, list):
+        for item in tree:
+            yield from nodes(item, kind)
+    elif isinstance(tree, dict):
+        if tree.get("t") == kind:
+            yield tree
+        yield from nodes(tree.get("c"), kind)
+
+
+def test_internal_notes_only_when_asked_and_marked_never_printed(make_project):
+    root = make_project(FILES)
+    plain = page.paper_page(build_view(root, Request("note", ("en",))), 0)
+    assert "Check the 2021 figures" not in plain
+    shown = page.paper_page(build_view(root, Request("note", ("en",), internal=True)), 0)
+    note = re.search(r'<div class="pk-internal">(.*?)</div>', shown, re.S)
+    assert note and "Check the 2021 figures" in note.group(1) and NEVER_PRINTED in note.group(1)
+    # a citation in a note is not processed: it never reaches the page's bibliography
+    assert "@oecd2019note" in text_of(note.group(1))
+    assert "Trade and Cross-Border Data Flows" not in shown
+
+
+def test_a_broken_input_shows_its_diagnostic_with_position(make_project):
+    root = make_project({**FILES, "papers/note/02-asks.md": "## Asks\n\nWe cite [@nosuchkey2020].\n"})
+    html = page.paper_page(build_view(root, Request("note", ("en",))), 0)
+    assert re.search(r"papers/note/02-asks\.md:3:\d+:</code> error\[PK2\d\d\][^<]*nosuchkey2020", html)
+    assert 'class="pk-inline-diag error"' in html  # beside the paragraph too
+    root = make_project({"papers/note/paper.yaml": "title: [unclosed\n"})
+    view = build_view(root, Request("note"))
+    assert view.found and not view.columns
+    assert "papers/note/paper.yaml:" in page.paper_page(view, 0)
+
+
+def test_print_view_pages_are_the_pdf_pages(make_project):
+    from positionkit.preview.printview import print_pages
+
+    root = make_project(FILES)
+    pages, budget = print_pages(root, Request("note", ("en",)), ("en",))
+    project = load_project(root)
+    docs, labels, _ = prepare(project, ["note"], ["en"])
+    pdf = render_pdf(handout(project, docs[0], labels["en"], False, None))
+    assert budget == 1
+    assert len(pages["en"]) == pdf_pages(pdf) >= 2
+    assert all(p.startswith(b"\x89PNG\r\n\x1a\n") for p in pages["en"])
+
+
+def test_watch_ignores_the_build_folder(tmp_path):
+    from watchfiles import Change
+
+    keep = InputFilter(tmp_path / "build")
+    assert keep(Change.modified, str(tmp_path / "papers/note/01-intro.md"))
+    assert keep(Change.modified, str(tmp_path / "audiences.yaml"))
+    assert not keep(Change.modified, str(tmp_path / "build/note/note.en.pdf"))
+    assert not keep(Change.modified, str(tmp_path / ".git/index"))
+
+
+def raw_get(url: str, path: str, host: str | None = None) -> tuple[int, bytes]:
+    hostport = url.split("//", 1)[1]
+    conn = http.client.HTTPConnection(*hostport.split(":"), timeout=30)
+    conn.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
+    conn.putheader("Host", host or hostport)
+    conn.endheaders()
+    resp = conn.getresponse()
+    body = resp.read()
+    conn.close()
+    return resp.status, body
+
+
+@pytest.fixture
+def served(make_project):
+    root = make_project({**FILES, "secret.txt": "TOP-SECRET-CONTENT\n"})
+    running = start(root)
+    yield running
+    running.stop()
+
+
+def test_server_serves_nothing_but_pages(served):
+    assert served.url.startswith("http://127.0.0.1:")
+    status, body = raw_get(served.url, "/note")
+    assert status == 200 and b"Test note" in body
+    for path in ["/../secret.txt", "/%2e%2e/secret.txt", "/%2e%2e%2fsecret.txt", "/..%2fsecret.txt",
+                 "/secret.txt", "/papers/note/01-intro.md", "/papers/", "/-/asset/..%2f..%2fsecret.txt",
+                 "/-/font/..%2f..%2f..%2fetc%2fpasswd", "/note/print/en/..%2f..%2fsecret.txt",
+                 "/note/../../secret.txt", "/-/asset/"]:
+        status, body = raw_get(served.url, path)
+        assert status == 404, path
+        assert b"TOP-SECRET" not in body and b"Data flows matter" not in body
+    status, _ = raw_get(served.url, "/note", host="attacker.example")  # DNS rebinding
+    assert status == 400
+
+
+def test_cli_refuses_unknown_paper_and_busy_port(make_project, cli):
+    root = make_project(FILES)
+    result = cli(root, "preview", "nope", "--no-browser")
+    assert result.exit_code == 1 and "PK020" in result.output
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        result = cli(root, "preview", "note", "--no-browser", "--port", str(busy.getsockname()[1]))
+    assert result.exit_code == 1 and "PK960" in result.output
+
+
+def test_page_escapes_project_text(make_project):
+    root = make_project({**FILES, "papers/note/paper.yaml": FILES["papers/note/paper.yaml"].replace(
+        "title: Test note", 'title: "<script>alert(1)</script>"')})
+    html = page.paper_page(build_view(root, Request("note")), 0)
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
+    assert io.StringIO(html).read().count("<script") == 1  # only the page's own script
