@@ -41,7 +41,7 @@ def test_languages_align_on_translated_paragraphs(make_project):
     assert "Pas encore traduit" in fr.pieces[[p.status for p in fr.pieces].index("missing")].html
     # each paragraph names its source file and line; a block paragraph its block
     assert 'data-src="papers/note/01-intro.fr.md:' in html
-    assert ">block privacy/objective<" in html
+    assert "<span>block</span>privacy/objective</a>" in html
     assert text_of(fr.handout.title) == "Note de test"
 
 

@@ -50,6 +50,7 @@ a { color: var(--pk-accent); }
   font-family: var(--pk-body); font-size: calc(var(--pk-size) * 1.22); line-height: 1.55; color: #16191f;
   text-align: justify; hyphens: auto; overflow-wrap: break-word; }
 .pk-cell[dir="rtl"] { line-height: 1.8; }
+.pk-cell[dir="rtl"] .pk-src { inset-inline-start: auto; right: 6px; text-align: left; }
 .pk-head .pk-cell { padding-top: 44px; border-radius: 3px 3px 0 0; box-shadow: 1px 0 0 #d5dae1, -1px 0 0 #d5dae1, 0 -1px 0 #d5dae1; }
 .pk-row:last-child .pk-cell { padding-bottom: 56px; box-shadow: 1px 0 0 #d5dae1, -1px 0 0 #d5dae1, 0 1px 0 #d5dae1;
   border-radius: 0 0 3px 3px; }
@@ -77,6 +78,7 @@ a { color: var(--pk-accent); }
 .pk-cell table { border-collapse: collapse; margin: 0 0 1em; font-size: .92em; }
 .pk-cell td, .pk-cell th { padding: 4px 8px; border-bottom: 1px solid #d8dce2; }
 .pk-cell .citation { white-space: normal; }
+.pk-cell[dir="rtl"] .citation, .pk-cell[dir="rtl"] .csl-entry { unicode-bidi: plaintext; }
 .key-messages { background: color-mix(in srgb, var(--pk-accent) 9%, white); border-inline-start: 3px solid var(--pk-accent);
   padding: 14px 20px 6px; margin: 4px 0 22px; text-align: start; }
 .key-messages li::marker { content: "\\25A0  "; font-size: .7em; }
@@ -88,8 +90,8 @@ a { color: var(--pk-accent); }
 .pk-flag { float: inline-end; margin: .15em 0 .2em 10px; padding: 1px 8px; border-radius: 999px; background: #f3c969;
   color: #5b4300; font: 600 11px/1.6 system-ui, sans-serif; }
 .pk-src { position: absolute; inset-inline-start: 6px; width: 72px; top: .3em; font: 500 10px/1.3 system-ui, sans-serif;
-  color: #a0a7b1; text-decoration: none; text-align: end; overflow-wrap: anywhere; }
-.pk-src span { display: block; color: #b8bec6; }
+  color: #a0a7b1; text-decoration: none; text-align: end; overflow-wrap: anywhere; unicode-bidi: isolate; }
+.pk-src span { display: block; color: #c2c8cf; text-transform: uppercase; letter-spacing: .05em; font-size: 9px; }
 .pk-src:hover, .pk-src.copied { color: var(--pk-accent); }
 .pk-src.copied::after { content: " copied"; }
 .pk-missing-cell { background: repeating-linear-gradient(135deg, #fff, #fff 8px, #f6f7f9 8px, #f6f7f9 16px); }

@@ -161,10 +161,10 @@ def _cell(col: Column, piece: Piece | None, diags) -> str:
     if a is not None:
         where = f"{a.path}:{a.line}"
         short = f"{a.path.rsplit('/', 1)[-1]}:{a.line}"
-        text = f"block {a.block}" if a.block else short
-        label = (f'<a class="pk-src" id="p-{escape(col.lang.code)}-{a.n}" href="#p-{escape(col.lang.code)}-{a.n}" '
-                 f'data-src="{escape(where)}" title="{escape(where)} (click to copy)">{escape(text)}'
-                 f'{f"<span>{escape(short)}</span>" if a.block else ""}</a>')
+        text = f"<span>block</span>{escape(a.block)}" if a.block else escape(short)
+        label = (f'<a class="pk-src" dir="ltr" id="p-{escape(col.lang.code)}-{a.n}" '
+                 f'href="#p-{escape(col.lang.code)}-{a.n}" data-src="{escape(where)}" '
+                 f'title="{escape(where)}{escape(f" (block {a.block})") if a.block else ""}: click to copy">{text}</a>')
         mine = [d for d in diags if d.path == a.path and d.line and a.line <= d.line <= a.end]
         inline = "".join(f'<p class="pk-inline-diag {d.severity.value}">{_diag(d)}</p>' for d in mine)
     flag = f'<span class="pk-flag">{_STATUS_TEXT[piece.status]}</span>' if piece.status else ""
