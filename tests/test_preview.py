@@ -171,3 +171,54 @@ def test_page_escapes_project_text(make_project):
     html = page.paper_page(build_view(root, Request("note")), 0)
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
     assert io.StringIO(html).read().count("<script") == 1  # only the page's own script
+
+
+def test_stale_translation_is_printed_in_the_source_language_and_flagged(make_project):
+    root = make_project({**FILES, "papers/note/01-intro.md": FILES["papers/note/01-intro.md"].replace(
+        "Privacy law is a legitimate objective", "Privacy law is a legitimate public policy objective")})
+    fr = build_view(root, Request("note", ("en", "fr"))).columns[1]
+    changed = [p for p in fr.pieces if "legitimate public policy objective" in p.html]
+    assert changed and changed[0].status == "changed"
+    untouched = [p for p in fr.pieces if "Data flows matter" in p.html]
+    assert untouched and untouched[0].status == "stale"
+
+
+def test_audience_shows_its_tailored_version(make_project):
+    root = make_project({**FILES, "audiences.yaml": "audiences:\n  - id: kenya\n    name:\n"
+                                                    "      en: Delegation of Kenya\n      fr: Délégation du Kenya\n"
+                                                    "    languages: [fr]\n"})
+    view = build_view(root, Request("note", audience="kenya"))
+    assert [c.lang.code for c in view.columns] == ["fr"]
+    assert view.columns[0].handout.audience == "Délégation du Kenya"
+    html = page.paper_page(view, 0)
+    assert '<option value="kenya" selected>' in html and "Délégation du Kenya" in html
+    unknown = build_view(root, Request("note", audience="kenia"))
+    assert not unknown.columns and any(d.code == "PK807" for d in unknown.diagnostics)
+
+
+def test_every_kind_of_input_is_watched(served):
+    """Each save bumps the server's generation (what tells open pages to update)."""
+    import time
+
+    state = served.server.config.app.state.preview
+    root = state.root
+    for rel in ["papers/note/01-intro.md", "papers/note/01-intro.fr.md", "papers/note/paper.yaml",
+                "blocks/privacy/objective.md", "references.bib", "positionkit.toml",
+                "audiences.yaml", "styles/i18n/fr.yaml"]:
+        before = state.generation
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text((path.read_text(encoding="utf-8") if path.exists() else "") + "\n", encoding="utf-8")
+        deadline = time.monotonic() + 20
+        while state.generation == before and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert state.generation > before, rel
+    before = state.generation
+    (root / "build").mkdir(exist_ok=True)
+    (root / "build" / "note.en.pdf").write_bytes(b"%PDF")
+    (root / "papers/note/01-intro.md").write_text(FILES["papers/note/01-intro.md"], encoding="utf-8")
+    deadline = time.monotonic() + 20
+    while state.generation == before and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert state.generation > before
+    assert not [p for p in state.changed_paths if "/build/" in p]  # build output is not an input

@@ -45,16 +45,16 @@ a { color: var(--pk-accent); }
 .pk-doc { --pk-gap: 28px; max-width: calc(var(--pk-cols) * 800px + (var(--pk-cols) - 1) * 28px);
   margin: 22px auto 60px; padding: 0 20px; }
 .pk-row { display: grid; grid-template-columns: repeat(var(--pk-cols), minmax(0, 1fr)); column-gap: var(--pk-gap); }
-.pk-cell { position: relative; background: #fff; padding: 0 84px; min-width: 0;
+.pk-cell { position: relative; background: #fff; padding: 0 72px; min-width: 0;
   box-shadow: 1px 0 0 #d5dae1, -1px 0 0 #d5dae1;
-  font-family: var(--pk-body); font-size: calc(var(--pk-size) * 1.22); line-height: 1.55; color: #16191f;
-  text-align: justify; hyphens: auto; overflow-wrap: break-word; }
+  font-family: var(--pk-body); font-size: calc(var(--pk-size) * 1.12); line-height: 1.55; color: #16191f;
+  text-align: start; hyphens: auto; overflow-wrap: break-word; }
 .pk-cell[dir="rtl"] { line-height: 1.8; }
 .pk-cell[dir="rtl"] .pk-src { inset-inline-start: auto; right: 6px; text-align: left; }
 .pk-head .pk-cell { padding-top: 44px; border-radius: 3px 3px 0 0; box-shadow: 1px 0 0 #d5dae1, -1px 0 0 #d5dae1, 0 -1px 0 #d5dae1; }
 .pk-row:last-child .pk-cell { padding-bottom: 56px; box-shadow: 1px 0 0 #d5dae1, -1px 0 0 #d5dae1, 0 1px 0 #d5dae1;
   border-radius: 0 0 3px 3px; }
-.pk-langtag { position: absolute; top: 14px; left: 84px; right: 84px; display: flex; justify-content: space-between;
+.pk-langtag { position: absolute; top: 14px; left: 72px; right: 72px; display: flex; justify-content: space-between;
   font: 600 11px/1 system-ui, sans-serif; letter-spacing: .06em; text-transform: uppercase; color: #8a93a0; }
 .pk-langtag b { color: #a4262c; border: 1px solid #a4262c; padding: 3px 6px; border-radius: 2px; font-weight: 700; }
 .pk-orgs { margin: 0; padding-bottom: 8px; border-bottom: 2.5px solid var(--pk-accent); color: var(--pk-accent);
@@ -63,6 +63,7 @@ a { color: var(--pk-accent); }
   color: #14171c; text-align: start; hyphens: manual; }
 .pk-subtitle { font-family: var(--pk-heading); font-size: 1.18em; line-height: 1.35; color: #474e58; margin: 0 0 12px;
   text-align: start; hyphens: manual; }
+.pk-meta span + span { white-space: nowrap; }
 .pk-meta { display: flex; justify-content: space-between; gap: 16px; margin: 0 0 20px; padding-bottom: 10px;
   border-bottom: 1px solid #c8ccd2; font-size: .88em; color: #4a515b; white-space: pre-wrap; text-align: start; }
 .pk-cell h1, .pk-cell h2, .pk-cell h3, .pk-cell h4 { font-family: var(--pk-heading); color: var(--pk-accent);
@@ -89,7 +90,7 @@ a { color: var(--pk-accent); }
 .pk-piece.pk-changed { background: #ffecb3; }
 .pk-flag { float: inline-end; margin: .15em 0 .2em 10px; padding: 1px 8px; border-radius: 999px; background: #f3c969;
   color: #5b4300; font: 600 11px/1.6 system-ui, sans-serif; }
-.pk-src { position: absolute; inset-inline-start: 6px; width: 72px; top: .3em; font: 500 10px/1.3 system-ui, sans-serif;
+.pk-src { position: absolute; inset-inline-start: 4px; width: 62px; top: .3em; font: 500 10px/1.3 system-ui, sans-serif;
   color: #a0a7b1; text-decoration: none; text-align: end; overflow-wrap: anywhere; unicode-bidi: isolate; }
 .pk-src span { display: block; color: #c2c8cf; text-transform: uppercase; letter-spacing: .05em; font-size: 9px; }
 .pk-src:hover, .pk-src.copied { color: var(--pk-accent); }
@@ -102,7 +103,7 @@ a { color: var(--pk-accent); }
 .pk-inline-diag { font: 12px/1.4 system-ui, sans-serif; margin: -.3em 0 .9em !important; padding: 4px 8px;
   border-inline-start: 3px solid #e3a008; background: #fffaf0; text-align: start; }
 .pk-inline-diag.error { border-color: #c62828; background: #fff5f5; color: #a01818; }
-.pk-references .pk-cell { font-size: calc(var(--pk-size) * 1.22 * .86); text-align: start; }
+.pk-references .pk-cell { font-size: calc(var(--pk-size) * 1.12 * .86); text-align: start; }
 .pk-references h1 { font-size: 1.2em; }
 .csl-entry { padding-inline-start: 1.6em; text-indent: -1.6em; margin-bottom: .45em; }
 .footnotes { font-size: .86em; text-align: start; }

@@ -62,9 +62,10 @@ def bar(view_title: str, nav: str) -> str:
 def controls(view: View, print_view: bool = False) -> str:
     req = view.request
     links = []
+    shown = [c.lang.code for c in view.columns] or list(req.langs)
     for code in view.languages:
-        chosen = code in req.langs or (not req.langs and code == view.languages[0] and not req.audience)
-        others = [c for c in req.langs if c != code] if chosen else [*req.langs, code]
+        chosen = code in shown
+        others = [c for c in shown if c != code] if chosen else [*shown, code]
         target = query(req, lang=",".join(c for c in view.languages if c in others))
         links.append(f'<a class="pk-chip{" on" if chosen else ""}" href="/{escape(req.paper)}{escape(target)}" '
                      f'data-lang="{escape(code)}">{escape(code)}</a>')
@@ -109,8 +110,12 @@ def paper_page(view: View, generation: int) -> str:
     style = view.project.config.style
     body = [bar(view.title, controls(view) if view.languages else ""), diagnostics_panel(view.diagnostics)]
     if not view.columns:
-        body.append('<main class="pk-empty"><p>Nothing to show until the problems above are fixed: '
-                    'the page updates by itself when a file is saved.</p></main>')
+        if any(d.severity is Severity.ERROR for d in view.diagnostics):
+            note = "Nothing to show until the problems above are fixed: the page updates by itself " \
+                   "when a file is saved."
+        else:
+            note = "This paper has no version in these languages for this audience."
+        body.append(f'<main class="pk-empty"><p>{note}</p></main>')
         return shell(view.title, "\n".join(body), style, [], generation, "pk-broken")
     body.append(_document(view))
     langs = [c.lang.code for c in view.columns]

@@ -51,11 +51,14 @@ class State:
     prints: dict = field(default_factory=dict)
     fonts: tuple | None = None
     recent: dict = field(default_factory=dict)
+    changed_paths: frozenset = frozenset()
+    """The files whose save made the current generation."""
     """Pages asked for lately (in order): re-rendered as soon as an input changes."""
     changed: asyncio.Event | None = None
     render_lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def bump(self, _changes=None) -> None:
+    def bump(self, changes=()) -> None:
+        self.changed_paths = frozenset(path for _change, path in changes)
         self.generation += 1
         self.pages.clear()
         self.prints.clear()
