@@ -63,6 +63,7 @@ a { color: var(--pk-accent); }
   color: #14171c; text-align: start; hyphens: manual; }
 .pk-subtitle { font-family: var(--pk-heading); font-size: 1.18em; line-height: 1.35; color: #474e58; margin: 0 0 12px;
   text-align: start; hyphens: manual; }
+.pk-whole { white-space: nowrap; }
 .pk-meta span + span { white-space: nowrap; }
 .pk-meta { display: flex; justify-content: space-between; gap: 16px; margin: 0 0 20px; padding-bottom: 10px;
   border-bottom: 1px solid #c8ccd2; font-size: .88em; color: #4a515b; white-space: pre-wrap; text-align: start; }

@@ -3,6 +3,7 @@ view. Every text that comes from the project is escaped here; the paper's own HT
 pandoc's writer (raw HTML in sections is off unless the project allows raw blocks)."""
 from __future__ import annotations
 
+import re
 from html import escape
 from urllib.parse import urlencode
 
@@ -152,9 +153,18 @@ def _title_cell(col: Column) -> str:
     return (f'<div class="pk-cell pk-titleblock" {_lang_attrs(col)}>'
             f'<div class="pk-langtag">{escape(col.lang.code)} · {escape(col.lang.name)}<b>{draft}</b></div>'
             f'{f"<p class=pk-orgs>{escape(orgs)}</p>" if orgs else ""}'
-            f'<h1 class="pk-title">{escape(h.title)}</h1>'
-            f'{f"<p class=pk-subtitle>{escape(h.subtitle)}</p>" if h.subtitle else ""}'
+            f'<h1 class="pk-title">{_whole_words(h.title)}</h1>'
+            f'{f"<p class=pk-subtitle>{_whole_words(h.subtitle)}</p>" if h.subtitle else ""}'
             f'<p class="pk-meta"><span>{escape(meta)}</span>{contact}</p></div>')
+
+
+def _whole_words(text: str) -> str:
+    """Escaped text whose hyphenated words never break at the hyphen ("e-commerce" split over two
+    lines of a title reads as a typo; the PDF keeps them whole too)."""
+    return _HYPHENATED.sub(lambda m: f'<span class="pk-whole">{m.group(0)}</span>', escape(text))
+
+
+_HYPHENATED = re.compile(r"\w+(?:-\w+)+")
 
 
 def _cell(col: Column, piece: Piece | None, diags) -> str:
