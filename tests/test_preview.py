@@ -9,6 +9,8 @@ import socket
 from html import unescape
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from preview_project import FILES
 
 from positionkit.load.project import load_project
@@ -222,3 +224,36 @@ def test_every_kind_of_input_is_watched(served):
         time.sleep(0.02)
     assert state.generation > before
     assert not [p for p in state.changed_paths if "/build/" in p]  # build output is not an input
+
+
+LINE_KINDS = ["", "", "Text [@key] here.", "- item", "  continued", "1. first", "::: key-messages", ":::",
+              '::: {.fallback lang="en"}', "::: internal", "```", "~~~", "## Heading", "[^1]: note",
+              ": definition", "Table: caption", "| a | b |", "    code", "<!-- c -->", "::: {.when x=1}"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(LINE_KINDS), max_size=40))
+def test_anchors_only_add_empty_divs(kinds):
+    """Whatever the Markdown, the anchored text minus its anchors is the document unchanged."""
+    from types import SimpleNamespace
+
+    from positionkit.markdown import Line
+    from positionkit.preview.anchors import mark
+    from positionkit.resolve.document import Resolved, Target
+
+    lines = tuple(Line(text, "papers/p/01.md", i + 1) for i, text in enumerate(kinds))
+    doc = Resolved(Target("p", "en"), lines, {})
+    marked = mark(SimpleNamespace(sections={}, blocks={}, translations={}), doc)
+    out = marked.markdown.split("\n")
+    kept = []
+    i = 0
+    while i < len(out):
+        if re.fullmatch(r'::: \{\.pk-at n="\d+"\}', out[i]):
+            assert out[i + 1] == ":::" and out[i + 2] == ""
+            i += 3
+            continue
+        kept.append(out[i])
+        i += 1
+    if not marked.notes:
+        assert "\n".join(kept) == doc.markdown
+    assert len(marked.anchors) == marked.markdown.count(".pk-at")

@@ -47,7 +47,7 @@ def preview(obj: Context, paper, langs, audience, port, host, no_browser):
     except OSError as exc:
         sys.exit(report([error("PK960", f"cannot listen on {host}:{port}: {exc.strerror or exc}", None,
                                hint="another preview may be running: pick another --port, or --port 0")]))
-    query = urlencode({k: v for k, v in {"lang": langs, "audience": audience or ""}.items() if v})
+    query = urlencode({k: v for k, v in {"lang": langs, "audience": audience or ""}.items() if v}, safe=",")
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{sock.getsockname()[1]}/{paper or ''}" + (f"?{query}" if query else "")
     srv = server.server(root, host)

@@ -24,6 +24,9 @@ _DIV_CLOSE = re.compile(r"^ {0,3}:{3,}\s*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _LIST_ITEM = re.compile(r"^(?:[-+*]|\d+[.)]|#[.)]|\(?[a-zA-Z]\)|[a-zA-Z]\.)\s")
 _NOTE_DEF = re.compile(r"^\[\^[^\]]+\]:")
+_ATTACHED = re.compile(r"^(?:[:~](?:\s|$)|[Tt]able:)")
+"""A definition (': ...') belongs to the term above it, a table caption to its table: no anchor
+may come between them."""
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,8 @@ def mark(project: Project, doc: Resolved) -> Marked:
             blank = False
             continue
         starts = blank and all(stack) and not text[0].isspace()
-        if starts and not _NOTE_DEF.match(text) and not (in_list and _LIST_ITEM.match(text)) \
+        if starts and not _NOTE_DEF.match(text) and not _ATTACHED.match(text) \
+                and not (in_list and _LIST_ITEM.match(text)) \
                 and not (attrs and "fallback" in attrs.classes):
             key, block = sources.key(ln.path, ln.line)
             found.append({"path": ln.path, "line": ln.line, "end": ln.line, "key": key, "block": block,

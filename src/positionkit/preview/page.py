@@ -23,7 +23,7 @@ def query(request: Request, **changes) -> str:
     values = {"lang": ",".join(request.langs), "audience": request.audience or "",
               "internal": "1" if request.internal else ""}
     values.update(changes)
-    text = urlencode({k: v for k, v in values.items() if v})
+    text = urlencode({k: v for k, v in values.items() if v}, safe=",")
     return f"?{text}" if text else ""
 
 
