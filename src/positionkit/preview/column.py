@@ -22,7 +22,7 @@ from positionkit.preview.anchors import Anchor, mark
 from positionkit.render.ast import div_attr, prepare, raw_block, rewrite_divs
 from positionkit.render.cite import READER, READER_RAW, citeproc
 from positionkit.render.handout import Handout
-from positionkit.render.labels import language_name
+from positionkit.labels import language_name
 from positionkit.render.media import IMAGE_TYPES, image_type, rewrite_images
 from positionkit.render.pandoc import run_pandoc
 from positionkit.resolve.document import Resolved

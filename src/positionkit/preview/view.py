@@ -66,7 +66,7 @@ def build_view(root: Path, request: Request) -> View:
         return View(request, project, found, diagnostics=tuple(_relevant(project.diagnostics, request.paper)))
     languages = tuple(paper.languages) or (project.config.source_lang,)
     rel = aud.audiences_path(project, request.paper)
-    aset, _ = aud.load(project.root, rel)
+    aset, _ = project.audiences(rel)
     ids = tuple(a.id for a in aset.audiences) if aset is not None else ()
     langs = request.langs or (() if request.audience else (languages[0],))
     try:
