@@ -31,10 +31,10 @@ def register(main: click.Group) -> None:
 def preview(obj: Context, paper, langs, audience, port, host, no_browser):
     """Live preview in the browser: the handout's text with the same citations, languages side by
     side, diagnostics in the page, updated on every save. Ctrl+C stops it."""
-    # Imported here: the server stack (starlette, uvicorn, watchfiles) is not needed by other commands.
     from urllib.parse import urlencode
 
-    from positionkit.load.project import load_project
+    from positionkit.load.project import load_project  # here: keeps `positionkit --help` fast
+    # here: the server stack (starlette, uvicorn, watchfiles) loads only for this command
     from positionkit.preview import server
 
     root = obj.root
