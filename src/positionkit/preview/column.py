@@ -20,7 +20,7 @@ from positionkit.load import stamps
 from positionkit.pipeline.produce import handout, source_epoch
 from positionkit.preview.anchors import Anchor, mark
 from positionkit.render.ast import div_attr, prepare, raw_block, rewrite_divs
-from positionkit.render.cite import READER, READER_RAW, citeproc
+from positionkit.render.cite import READER, citeproc
 from positionkit.render.handout import Handout
 from positionkit.labels import language_name
 from positionkit.render.media import IMAGE_TYPES, image_type, rewrite_images
@@ -59,7 +59,7 @@ def render_column(project: Project, doc: Resolved, labels: dict) -> Column:
     ast = citeproc(project, marked.markdown, lang.pandoc_lang, labels["references"],
                    source_epoch(project, doc.target.paper), project.csl_for(doc.target.paper))
     h = handout(project, doc, labels, False, None, ast)
-    notes = _notes(project, marked.notes)
+    notes = _notes(marked.notes)
     blocks = prepare(ast, labels["references"])["blocks"]
     blocks = rewrite_divs(blocks, {
         "key-messages": lambda div: [_with_head(div, "pk-box-title", labels.get("key_messages", ""))],
@@ -146,14 +146,14 @@ def _note_div(blocks: list) -> dict:
     return {"t": "Div", "c": [["", ["pk-internal"], []], [head, *blocks]]}
 
 
-def _notes(project: Project, bodies: tuple[str, ...]) -> dict[str, list]:
+def _notes(bodies: tuple[str, ...]) -> dict[str, list]:
     """Each internal note as pandoc blocks, read like the sections but without citeproc: a
     citation in a note shows as written and never reaches the page's bibliography."""
     if not bodies:
         return {}
     source = "\n\n".join(f'::: {{.pk-note-body n="{i}"}}\n{body}\n:::\n' for i, body in enumerate(bodies))
-    reader = READER_RAW if project.config.allow_raw else READER
-    ast = json.loads(run_pandoc(["--sandbox", "-f", reader, "-t", "json"], source.encode("utf-8")))
+    # Never raw output, whatever allow_raw says: a note is never printed, and may come from a library.
+    ast = json.loads(run_pandoc(["--sandbox", "-f", READER, "-t", "json"], source.encode("utf-8")))
     return {div_attr(b)[2].get("n"): b["c"][1] for b in ast.get("blocks", [])
             if b.get("t") == "Div" and "pk-note-body" in div_attr(b)[1]}
 

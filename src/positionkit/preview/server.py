@@ -127,8 +127,8 @@ def create_app(root: Path, hosts: list[str]) -> Starlette:
                                  headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
     def render(req: Request):
-        generation = state.generation
         with state.render_lock:
+            generation = state.generation
             cached = state.pages.get(req)
             if cached is None or cached[0] != generation:
                 view = build_view(root, req)
@@ -148,8 +148,8 @@ def create_app(root: Path, hosts: list[str]) -> Starlette:
         return html(text)
 
     def pages_for(req: Request):
-        generation = state.generation
         with state.render_lock:
+            generation = state.generation
             cached = state.prints.get(req)
             if cached is None or cached[0] != generation:
                 view = build_view(root, Request(req.paper, req.langs, req.audience))

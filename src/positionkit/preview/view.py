@@ -68,7 +68,8 @@ def build_view(root: Path, request: Request) -> View:
     rel = aud.audiences_path(project, request.paper)
     aset, _ = project.audiences(rel)
     ids = tuple(a.id for a in aset.audiences) if aset is not None else ()
-    langs = request.langs or (() if request.audience else (languages[0],))
+    source = project.config.source_lang
+    langs = request.langs or (() if request.audience else (source if source in languages else languages[0],))
     try:
         docs, labels, diags = documents(project, request, langs)
         with ThreadPoolExecutor(2) as pool:
