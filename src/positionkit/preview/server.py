@@ -38,6 +38,7 @@ _LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,3}$")
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_LANGS = 6
 KEEPALIVE_S = 15
+STOP_CHECK_S = 0.25
 MAX_RECENT = 4
 
 
@@ -53,6 +54,10 @@ class State:
     recent: dict = field(default_factory=dict)
     changed_paths: frozenset = frozenset()
     """The files whose save made the current generation."""
+    server: uvicorn.Server | None = None
+
+    def stopping(self) -> bool:
+        return self.server is not None and self.server.should_exit
     """Pages asked for lately (in order): re-rendered as soon as an input changes."""
     changed: asyncio.Event | None = None
     render_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -112,16 +117,18 @@ def create_app(root: Path, hosts: list[str]) -> Starlette:
 
     async def events(request):
         async def stream():
-            sent = None
-            while True:
+            sent, quiet = None, 0.0
+            while not state.stopping():  # an open page must not hold up Ctrl+C
                 if sent != state.generation:
                     sent = state.generation
                     yield f"event: change\ndata: {sent}\n\n"
-                waiting = state.changed
                 try:
-                    await asyncio.wait_for(waiting.wait(), KEEPALIVE_S)
+                    await asyncio.wait_for(state.changed.wait(), STOP_CHECK_S)
                 except asyncio.TimeoutError:
-                    yield ": keep-alive\n\n"
+                    quiet += STOP_CHECK_S
+                    if quiet >= KEEPALIVE_S:
+                        quiet = 0.0
+                        yield ": keep-alive\n\n"
 
         return StreamingResponse(stream(), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
@@ -241,9 +248,11 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def server(root: Path, host: str, log_level: str = "warning") -> uvicorn.Server:
-    config = uvicorn.Config(create_app(root, allowed_hosts(host)), log_level=log_level, lifespan="on",
-                            timeout_graceful_shutdown=1, access_log=False)
-    return uvicorn.Server(config)
+    app = create_app(root, allowed_hosts(host))
+    config = uvicorn.Config(app, log_level=log_level, lifespan="on", timeout_graceful_shutdown=2,
+                            access_log=False)
+    app.state.preview.server = uvicorn.Server(config)
+    return app.state.preview.server
 
 
 @dataclass

@@ -18,6 +18,8 @@ from positionkit.load.libraries import source_folder
 from positionkit.load.sources import inside
 
 DEBOUNCE_MS = 60
+STOP_CHECK_MS = 300
+"""How often the watcher looks whether the server is stopping."""
 """Changes arriving within this window count as one save (editors write, rename, chmod)."""
 
 
@@ -51,7 +53,7 @@ async def watch(root: Path, on_change: Callable[[set], Awaitable[None] | None], 
     """Call ``on_change(changes)`` after each save until ``stop`` (an anyio/asyncio Event) is set."""
     paths, only_inputs = watched(root)
     async for changes in watchfiles.awatch(*paths, watch_filter=only_inputs, debounce=DEBOUNCE_MS, step=20,
-                                           stop_event=stop, recursive=True):
+                                           stop_event=stop, recursive=True, rust_timeout=STOP_CHECK_MS):
         result = on_change(changes)
         if result is not None:
             await result
