@@ -68,8 +68,8 @@ def test_a_save_updates_the_page_in_place_and_a_broken_input_shows_its_diagnosti
     root, running, tab = preview
     tab.goto(f"{running.url}/note")
     tab.locator("#pk-live-state.pk-live-state:text-is('live')").wait_for(timeout=WAIT_MS)
-    tab.mouse.wheel(0, 1500)
-    tab.locator(".pk-row").nth(12).wait_for()
+    tab.locator(".pk-row").nth(30).wait_for()
+    tab.evaluate("window.scrollTo(0, 1500)")
     scrolled = tab.evaluate("window.scrollY")
     assert scrolled > 1000
     tab.evaluate("window.pkMarker = 'same document'")  # a full reload would lose this
