@@ -56,6 +56,19 @@ def test_page_shows_title_and_text_and_languages_side_by_side(preview):
     # the untranslated section is highlighted in the French column
     assert tab.locator(".pk-cell[lang=fr].pk-missing").count() > 0
     assert tab.locator(".pk-cell[lang=fr].pk-missing .pk-flag").first.inner_text() == "no translation yet"
+    # internal notes appear only once toggled on, marked as never printed
+    assert tab.locator(".pk-internal").count() == 0
+    tab.locator("a.pk-internal-toggle").click()
+    note = tab.locator(".pk-cell[lang=en] .pk-internal")
+    note.wait_for()
+    assert "Check the 2021 figures" in note.inner_text() and "never printed" in note.inner_text().lower()
+    # the print view shows the PDF's pages as images
+    tab.goto(f"{running.url}/note/print?lang=en")
+    pages = tab.locator("img.pk-page")
+    assert pages.count() >= 2 and tab.locator(".pk-budget.over").inner_text().endswith("budget 1")
+    pages.first.scroll_into_view_if_needed()
+    tab.wait_for_load_state("networkidle")
+    assert tab.evaluate("document.querySelector('img.pk-page').naturalWidth") > 900
     # the index lists the paper; a traversal URL typed into the browser is refused
     tab.goto(running.url + "/")
     assert tab.locator("a.pk-paper").inner_text() == "Test note"
