@@ -257,3 +257,11 @@ def test_anchors_only_add_empty_divs(kinds):
     if not marked.notes:
         assert "\n".join(kept) == doc.markdown
     assert len(marked.anchors) == marked.markdown.count(".pk-at")
+
+
+def test_an_audience_in_a_language_it_does_not_read_says_which_it_does(make_project):
+    root = make_project({**FILES, "audiences.yaml": "audiences:\n  - id: kenya\n    name: Delegation of Kenya\n"
+                                                    "    languages: [en]\n"})
+    view = build_view(root, Request("note", ("fr",), audience="kenya"))
+    assert not view.columns and view.audience_langs == ("en",)
+    assert "kenya version in en only" in page.paper_page(view, 0)

@@ -114,8 +114,11 @@ def paper_page(view: View, generation: int) -> str:
         if any(d.severity is Severity.ERROR for d in view.diagnostics):
             note = "Nothing to show until the problems above are fixed: the page updates by itself " \
                    "when a file is saved."
+        elif view.audience_langs:
+            note = f"A build makes the {escape(view.request.audience or '')} version in " \
+                   f"{escape(', '.join(view.audience_langs))} only: choose one of those languages."
         else:
-            note = "This paper has no version in these languages for this audience."
+            note = "This paper has no version in these languages."
         body.append(f'<main class="pk-empty"><p>{note}</p></main>')
         return shell(view.title, "\n".join(body), style, [], generation, "pk-broken")
     body.append(_document(view))

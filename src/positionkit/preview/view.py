@@ -43,6 +43,8 @@ class View:
     """The paper's languages."""
     audiences: tuple[str, ...] = ()
     """Audience ids in the paper's audiences file."""
+    audience_langs: tuple[str, ...] = ()
+    """The languages a build makes the chosen audience's version in."""
 
     @property
     def title(self) -> str:
@@ -81,7 +83,9 @@ def build_view(root: Path, request: Request) -> View:
         traceback.print_exc(file=sys.stderr)
         columns, diags = (), [error("PK969", f"internal error in the preview: {exc!r}", paper.yaml_path,
                                     hint="please report it with the traceback the terminal shows")]
-    return View(request, project, True, columns, tuple(_relevant(diags, request.paper)), languages, ids)
+    person = aset.get(request.audience) if aset is not None and request.audience else None
+    made = tuple(aud.languages_for(person, list(languages), source)) if person else ()
+    return View(request, project, True, columns, tuple(_relevant(diags, request.paper)), languages, ids, made)
 
 
 _COLUMNS: OrderedDict[str, Column] = OrderedDict()
