@@ -80,7 +80,9 @@ a { color: var(--pk-accent); }
 .pk-cell table { border-collapse: collapse; margin: 0 0 1em; font-size: .92em; }
 .pk-cell td, .pk-cell th { padding: 4px 8px; border-bottom: 1px solid #d8dce2; }
 .pk-cell .citation { white-space: normal; }
-.pk-cell[dir="rtl"] .citation, .pk-cell[dir="rtl"] .csl-entry { unicode-bidi: plaintext; }
+.pk-cell[dir="rtl"] .csl-entry { unicode-bidi: plaintext; }
+/* As in the PDF: a citation in a right-to-left text is one unbreakable run, in its own order. */
+.pk-cell[dir="rtl"] .citation { unicode-bidi: isolate; display: inline-block; max-width: 100%; }
 .key-messages { background: color-mix(in srgb, var(--pk-accent) 9%, white); border-inline-start: 3px solid var(--pk-accent);
   padding: 14px 20px 6px; margin: 4px 0 22px; text-align: start; }
 .key-messages li::marker { content: "\\25A0  "; font-size: .7em; }
@@ -124,6 +126,12 @@ a { color: var(--pk-accent); }
 .pk-budget.over { color: #c62828; font-weight: 700; }
 .pk-pages { display: flex; flex-direction: column; gap: 18px; }
 .pk-page { display: block; width: 100%; background: #fff; box-shadow: 0 1px 4px rgba(20, 30, 50, .25); }
+.pk-doc.pk-many { min-width: calc(var(--pk-cols) * 360px); max-width: none; --pk-gap: 14px; }
+.pk-many .pk-cell { padding-inline: 52px 22px; font-size: calc(var(--pk-size) * 1.02); }
+.pk-many .pk-langtag { left: 52px; right: 22px; }
+.pk-many .pk-cell[dir="rtl"] .pk-langtag { left: 22px; right: 52px; }
+.pk-many .pk-src { width: 44px; font-size: 9px; }
+.pk-many .pk-title { font-size: 1.45em; }
 @media (max-width: 900px) { .pk-cell { padding: 0 28px; } .pk-src { display: none; } .pk-ctls { display: none; } }
 """
 

@@ -137,7 +137,8 @@ def _document(view: View) -> str:
         if any(getattr(c, part) for c in cols):
             rows.append(f'<div class="pk-row pk-{part}">' + "".join(
                 f'<div class="pk-cell" {_lang_attrs(c)}>{getattr(c, part)}</div>' for c in cols) + "</div>")
-    return f'<main class="pk-doc" style="--pk-cols: {n}">{"".join(rows)}</main>'
+    many = " pk-many" if n > 2 else ""
+    return f'<main class="pk-doc{many}" style="--pk-cols: {n}">{"".join(rows)}</main>'
 
 
 def _lang_attrs(col: Column) -> str:
