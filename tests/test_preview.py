@@ -265,3 +265,41 @@ def test_an_audience_in_a_language_it_does_not_read_says_which_it_does(make_proj
     view = build_view(root, Request("note", ("fr",), audience="kenya"))
     assert not view.columns and view.audience_langs == ("en",)
     assert "kenya version in en only" in page.paper_page(view, 0)
+
+
+TABLE_KINDS = LINE_KINDS + ["-------------", " First   row", "Second  row", "-----  -----", "***", "> quote",
+                            "a. fancy", "#. auto", "Term", "  : indented definition", "+---+---+"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(TABLE_KINDS), max_size=24))
+def test_pandoc_reads_the_same_document_with_anchors(kinds):
+    """Anchors are whole blocks of their own: pandoc's reading of the text around them is the
+    same, list numbering, tables and definitions included."""
+    import json
+    from types import SimpleNamespace
+
+    from positionkit.markdown import Line
+    from positionkit.preview.anchors import mark
+    from positionkit.render.cite import READER
+    from positionkit.render.pandoc import run_pandoc
+    from positionkit.resolve.document import Resolved, Target
+
+    kinds = [k for k in kinds if k != "::: internal"]  # notes are taken out on purpose
+    doc = Resolved(Target("p", "en"), tuple(Line(t, "p.md", i + 1) for i, t in enumerate(kinds)), {})
+    marked = mark(SimpleNamespace(sections={}, blocks={}, translations={}), doc)
+
+    def read(text):
+        return json.loads(run_pandoc(["-f", READER, "-t", "json"], text.encode()))["blocks"]
+
+    def unmarked(blocks):
+        out = []
+        for b in blocks:
+            if b.get("t") == "Div" and "pk-at" in b["c"][0][1]:
+                continue
+            if b.get("t") == "Div":
+                b = {"t": "Div", "c": [b["c"][0], unmarked(b["c"][1])]}
+            out.append(b)
+        return out
+
+    assert unmarked(read(marked.markdown)) == read(doc.markdown)

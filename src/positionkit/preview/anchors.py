@@ -25,6 +25,7 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _LIST_ITEM = re.compile(r"^(?:[-+*]|\d+[.)]|#[.)]|\(?[a-zA-Z]\)|[a-zA-Z]\.)\s")
 _NOTE_DEF = re.compile(r"^\[\^[^\]]+\]:")
 _ATTACHED = re.compile(r"^(?:[:~](?:\s|$)|[Tt]able:)")
+_DASHES = re.compile(r"^\s*-{3,}[\s-]*$")
 """A definition (': ...') belongs to the term above it, a table caption to its table: no anchor
 may come between them."""
 
@@ -106,6 +107,7 @@ def mark(project: Project, doc: Resolved) -> Marked:
     """For each open div: may anchors go inside it (only the resolver's fallback divs)."""
     fence: str | None = None
     blank, in_list = True, False
+    table = None
     lines = list(doc.lines)
     i = 0
     while i < len(lines):
@@ -132,8 +134,16 @@ def mark(project: Project, doc: Resolved) -> Marked:
             blank = False
             continue
         starts = blank and all(stack) and not text[0].isspace()
-        if starts and not _NOTE_DEF.match(text) and not _ATTACHED.match(text) \
-                and not (in_list and _LIST_ITEM.match(text)) \
+        following = lines[i].text if i < len(lines) else ""
+        if _DASHES.match(text):
+            # A multiline table runs from a dash row to a dash row followed by a blank line, and
+            # its rows are separated by blank lines: nothing may be put between them.
+            if table is None and following.strip():
+                table = ln
+            elif table is not None and table is not ln and not following.strip():
+                table, starts = None, False
+        if starts and table is None and not _NOTE_DEF.match(text) and not _ATTACHED.match(text) \
+                and not _DASHES.match(text) and not (in_list and _LIST_ITEM.match(text)) \
                 and not (attrs and "fallback" in attrs.classes):
             key, block = sources.key(ln.path, ln.line)
             found.append({"path": ln.path, "line": ln.line, "end": ln.line, "key": key, "block": block,
