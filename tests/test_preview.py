@@ -303,3 +303,26 @@ def test_pandoc_reads_the_same_document_with_anchors(kinds):
         return out
 
     assert unmarked(read(marked.markdown)) == read(doc.markdown)
+
+
+def test_anchors_leave_the_example_papers_as_pandoc_reads_them():
+    import json
+    from pathlib import Path
+
+    from positionkit.preview.anchors import mark
+    from positionkit.render.cite import READER
+    from positionkit.render.pandoc import run_pandoc
+
+    project = load_project(Path(__file__).resolve().parent.parent)
+    docs, _, _ = prepare(project)
+    assert len(docs) >= 7
+
+    def read(text):
+        blocks = json.loads(run_pandoc(["-f", READER, "-t", "json"], text.encode()))["blocks"]
+        return json.dumps(blocks).replace('{"t": "Div", "c": [["", ["pk-at"], [["n", "', "\0")
+
+    for doc in docs:
+        marked = mark(project, doc)
+        assert len(marked.anchors) >= 8
+        stripped = re.sub(r'\0\d+"\]\]\], \[\]\]\}, ', "", read(marked.markdown))
+        assert stripped == read(doc.markdown), doc.target
