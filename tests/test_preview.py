@@ -178,11 +178,17 @@ def test_page_escapes_project_text(make_project):
 def test_stale_translation_is_printed_in_the_source_language_and_flagged(make_project):
     root = make_project({**FILES, "papers/note/01-intro.md": FILES["papers/note/01-intro.md"].replace(
         "Privacy law is a legitimate objective", "Privacy law is a legitimate public policy objective")})
-    fr = build_view(root, Request("note", ("en", "fr"))).columns[1]
+    view = build_view(root, Request("note", ("en", "fr")))
+    fr = view.columns[1]
     changed = [p for p in fr.pieces if "legitimate public policy objective" in p.html]
-    assert changed and changed[0].status == "changed"
-    untouched = [p for p in fr.pieces if "Data flows matter" in p.html]
-    assert untouched and untouched[0].status == "stale"
+    assert changed and changed[0].status == "changed" and 'class="fallback"' in changed[0].html
+    # the paragraph that did not change stays translated (the resolver prints it), unflagged
+    untouched = [p for p in fr.pieces if "Les flux de données comptent" in p.html]
+    assert untouched and untouched[0].status == ""
+    html = page.paper_page(view, 0)
+    row = [r for r in html.split('<div class="pk-row">') if "public policy objective" in r]
+    assert len(row) == 1 and row[0].count("public policy objective") == 2  # en, and fr's fallback beside it
+    assert "changed since translated" in row[0]
 
 
 def test_audience_shows_its_tailored_version(make_project):
