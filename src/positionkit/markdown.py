@@ -259,3 +259,11 @@ def is_div_fence(text: str) -> bool:
 
 def is_code_fence(text: str) -> bool:
     return bool(_FENCE.match(text))
+
+
+def div_lines(div: Div) -> list[Line]:
+    """A div's lines exactly as written, nested divs included."""
+    lines = [div.open]
+    for child in div.children:
+        lines.extend(div_lines(child) if isinstance(child, Div) else [child])
+    return lines + [div.close or Line(":::", div.open.path, div.open.line)]

@@ -7,7 +7,7 @@ import webbrowser
 
 import click
 
-from positionkit.cli.main import Context, pass_ctx, report
+from positionkit.cli.common import Context, pass_ctx, report
 from positionkit.diagnostics import did_you_mean, error
 
 DEFAULT_PORT = 8765

@@ -16,7 +16,7 @@ from positionkit.resolve import conditions, mixing
 from positionkit.load import alignment, library_translations
 from positionkit.load import stamps as i18n
 from positionkit.diagnostics import Diagnostic, did_you_mean, error, warning
-from positionkit.markdown import Div, Line, image_path, images, parse, strip_comments, to_lines
+from positionkit.markdown import Div, Line, div_lines, image_path, images, parse, strip_comments, to_lines
 from positionkit.load.project import PAPER_TEXT_KEYS, Block, Paper, Project
 
 MAX_DEPTH = 8
@@ -96,10 +96,8 @@ class _Ctx:
         return self.project.config.source_lang
 
 
-def resolve(project: Project, target: Target, audience: dict | None = None,
-            internal: bool = False) -> Resolved:
-    """internal=True keeps each `::: internal` div as written (nothing inside it expanded or
-    filled in) for the preview, which shows it marked as never printed; no output uses it."""
+def resolve(project: Project, target: Target, audience: dict | None = None, internal: bool = False) -> Resolved:
+    """internal=True keeps `::: internal` divs as written, for the preview (never for an output)."""
     paper = project.papers[target.paper]
     ctx = _Ctx(project, paper, target.lang, audience, internal=internal)
     ctx.inputs.add(paper.yaml_path)
@@ -239,8 +237,7 @@ def _expand(ctx: _Ctx, items: list, scope: dict, chain: tuple, lang: str, owner:
             continue
         classes = item.attrs.classes
         if any(c in INTERNAL_CLASSES for c in classes):
-            if ctx.internal:
-                out.extend(_verbatim(item))
+            out.extend(div_lines(item) if ctx.internal else ())
             continue
         if "block" in classes:
             out.extend(_include(ctx, item, scope, chain, lang))
@@ -256,13 +253,6 @@ def _expand(ctx: _Ctx, items: list, scope: dict, chain: tuple, lang: str, owner:
             out.extend(_expand(ctx, item.children, scope, chain, lang, owner))
             out.append(item.close or Line(":::", item.open.path, item.open.line))
     return out
-
-
-def _verbatim(div: Div) -> list[Line]:
-    lines = [div.open]
-    for child in div.children:
-        lines.extend(_verbatim(child) if isinstance(child, Div) else [child])
-    return lines + [div.close or Line(":::", div.open.path, div.open.line)]
 
 
 def lookup(project: Project, ref: str, within: str | None) -> Block | None:
