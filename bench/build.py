@@ -63,7 +63,7 @@ def main() -> None:
         work = Path(tmp) / "project"
         shutil.copytree(ROOT, work, ignore=shutil.ignore_patterns("build", ".git", ".positionkit", "*.egg-info",
                                                                   "__pycache__", "tests", "bench", "src"))
-        docs, _, _ = prepare(load_project(work))
+        docs = prepare(load_project(work)).documents
         out = Path(tmp) / "plain"
         out.mkdir()
         outputs = len(docs) * 2

@@ -17,7 +17,7 @@ from positionkit.load.project import load_project
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
-DOCS = {f"{d.target.paper}.{d.target.lang}": d for d in prepare(load_project(ROOT))[0]}
+DOCS = {f"{d.target.paper}.{d.target.lang}": d for d in prepare(load_project(ROOT)).documents}
 
 
 @pytest.mark.parametrize("name", sorted(DOCS))

@@ -268,7 +268,7 @@ def test_image_escapes_are_errors_before_pandoc_runs(make_project, tmp_path, mon
 def test_sandbox_keeps_files_out_even_past_the_checks(tmp_path):
     """Feed the renderers directly (no checks): pandoc --sandbox and Typst's empty root read nothing."""
     from positionkit import render
-    from positionkit.pipeline.build import handout
+    from positionkit.pipeline.handouts import RenderContext, handout
     from positionkit.resolve.labels import project_labels
     from positionkit.languages import get_language
     from positionkit.load.project import load_project
@@ -282,7 +282,7 @@ def test_sandbox_keeps_files_out_even_past_the_checks(tmp_path):
     project = load_project(root)
     doc = resolve(project, Target("note", "en"))
     labels, _ = project_labels(project, get_language("en"))
-    h = handout(project, doc, labels, False, None)
+    h = handout(RenderContext(project, {"en": labels}), doc)
     outputs = {}
     for fmt, renderer in render.RENDERERS.items():
         try:

@@ -4,7 +4,8 @@ DOCX and PDF briefing handouts in every language.
 The library API is the pipeline the CLI runs (docs/api.md has runnable examples):
 
     project = load_project(root)                  # load
-    prepared = prepare(project)                   # resolve + check
+    prepared = prepare(project)                   # resolve + check -> Prepared
+    pdf = render_handout(project, prepared.documents[0], "pdf")   # one handout, in memory
     result = build(root)                          # everything, outputs written to build/
 
 Names are imported on first use, so `import positionkit` (and `positionkit --help`) stays cheap.
@@ -21,6 +22,8 @@ _EXPORTS = {
     "build": "positionkit.pipeline.build",
     "check_project": "positionkit.pipeline.prepare",
     "prepare": "positionkit.pipeline.prepare",
+    "Prepared": "positionkit.pipeline.prepare",
+    "render_handout": "positionkit.pipeline.produce",
     "Diagnostic": "positionkit.diagnostics",
     "Severity": "positionkit.diagnostics",
     "Project": "positionkit.load.project",
@@ -36,7 +39,8 @@ if TYPE_CHECKING:  # static checkers see the real names  # noqa: F401
     from positionkit.diagnostics import Diagnostic, Severity
     from positionkit.load.project import Project, load_project
     from positionkit.pipeline.build import BuildResult, build
-    from positionkit.pipeline.prepare import check_project, prepare
+    from positionkit.pipeline.prepare import Prepared, check_project, prepare
+    from positionkit.pipeline.produce import render_handout
     from positionkit.resolve.document import Resolved, Target, resolve
 
 

@@ -1,25 +1,20 @@
-"""The whole build, top to bottom: load -> resolve -> check -> cite -> render -> write."""
+"""The whole build, top to bottom: load -> prepare (resolve, check) -> cite + render -> write."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from positionkit.checks import run_checks
-from positionkit.load import audiences as aud
-from positionkit.pipeline import cache, manifest, produce, write
-from positionkit.pipeline.provenance import head_commit
-from positionkit.resolve.labels import project_labels
-from positionkit.pipeline.docxpages import docx_pages
-from positionkit.pipeline.produce import Event, Job, Progress, handout, output_path, pdf_pages, source_epoch  # noqa: F401 (API)
-from positionkit.load.config import load_config
 from positionkit.diagnostics import Diagnostic, error, has_errors, info, ordered, warning
-from positionkit.languages import get_language
-from positionkit.pipeline.prepare import condition_diagnostics
+from positionkit.load import audiences as aud
+from positionkit.load.config import load_config
+from positionkit.load.project import Project, load_project
+from positionkit.pipeline import cache, manifest, produce, write
+from positionkit.pipeline.docxpages import docx_pages
+from positionkit.pipeline.handouts import RenderContext, handout, output_path, source_epoch  # noqa: F401 (API)
+from positionkit.pipeline.prepare import PreparedUnit, prepare
+from positionkit.pipeline.produce import Event, Job, Progress, pdf_pages  # noqa: F401 (API)
+from positionkit.pipeline.provenance import head_commit
 from positionkit.resolve import anchors
-from positionkit.resolve.plan import plan, plan_audiences
-from positionkit.load.project import load_project
-from positionkit.resolve.document import resolve
-
 
 AUDIENCE_FILE_CODES = ("PK801", "PK802", "PK803", "PK804", "PK805", "PK806", "PK807")
 """Problems with single audiences or selectors: reported, and the rest of a batch still builds."""
@@ -49,7 +44,7 @@ def build(root: Path, papers=(), formats=(), langs=(), final: bool = False, stri
     from the cache; when nothing changed at all, nothing is even loaded. output_dir (relative to
     root) replaces [project] output_dir. shard (i, n): only the i-th of n parts (see `in_shard`).
     """
-    fatal = strict or final
+    fatal, tailored = strict or final, bool(audiences)
     config, _ = load_config(root)
     config = replace(config, output_dir=output_dir) if output_dir else config
     store = cache.Store.open(root, config.output_dir)
@@ -57,64 +52,27 @@ def build(root: Path, papers=(), formats=(), langs=(), final: bool = False, stri
                             tuple(shard or ()))
     provenance = _provenance(root)
     env = cache.environment(provenance)
-    shortcut = not config.libraries  # library checkouts live outside the files the index watches
-    recorded = store.replay(request, env) if shortcut else None
+    replayable = not config.libraries  # library checkouts live outside the files the index watches
+    recorded = store.replay(request, env) if replayable else None
     if recorded is not None:
         return _replayed(recorded)
 
     project = load_project(root)
     project = replace(project, config=config) if output_dir else project
-    units, people, labels, diags = _prepare(project, papers, langs, audiences, final)
+    prepared = prepare(project, papers, langs, final, audiences)  # resolve + check
+    diags, units = list(prepared.diagnostics), [Unit.of(u, fatal) for u in prepared.units]
     units = in_shard(units, shard) if shard else units
-    result = BuildResult(diags)
-    blocking = [d for d in diags if not (audiences and d.code in AUDIENCE_FILE_CODES)]
-    if has_errors(blocking, fatal) or not any(u.docs for u in units):
-        result.diagnostics = ordered(diags + [d for u in units for d in u.diags])
-        result.ok = not has_errors(result.diagnostics, fatal)
-        return result
-    for unit in units:
-        unit.fail_on([], fatal)
-        unit.jobs = [Job(doc, fmt, output_path(project, doc.target, fmt))
-                     for doc in unit.docs for fmt in (formats or project.config.formats)]
-    keys = {job.path: _key(project, store, job, labels, final, provenance, env, people)
-            for unit in units for job in unit.jobs}
-    stale = [job for unit in units if not unit.failed for job in unit.jobs
-             if not store.fresh(job.path, keys[job.path])]
-    rendered, failures = produce.render_jobs(project, stale, labels, final, provenance, jobs, progress, people)
-    pages = {path: pdf_pages(data) for path, data in rendered.items() if path.endswith(".pdf")}
-    if final:  # the budget holds for the DOCX too, as LibreOffice lays it out
-        pages.update(docx_pages({j.path: rendered[j.path] for u in units for j in u.jobs
-                                 if j.path in rendered and j.format == "docx"
-                                 and project.papers[j.doc.target.paper].pages}))
-    for unit in units:
-        unit.fail_on([failures[j.path] for j in unit.jobs if j.path in failures], fatal)
-        unit.fail_on(_budgets(project, unit.jobs, pages, store, final), fatal)
-    good = [u for u in units if not u.failed]
-    if not audiences and len(good) < len(units):
-        result.diagnostics = ordered(diags + [d for u in units for d in u.diags])
-        return result
-    files = {job.path: rendered[job.path] for u in good for job in u.jobs if job.path in rendered}
-    manifests = manifest.manifests(project, store, good, files, audiences)
-    try:
-        with write.locked(project.root / project.config.output_dir):
-            written = write.commit(project.root, {**files, **manifests})
-            if not written:
-                _record(store, good, keys, files, manifests, pages)
-            result.built = [j.path for u in good for j in u.jobs if j.path in rendered]
-            result.reused = [j.path for u in good for j in u.jobs if j.path not in rendered]
-            result.failed = {u.name: u.reasons() for u in units if u.failed}
-            result.diagnostics = ordered(diags + written + [d for u in units for d in u.diags])
-            result.outputs = result.built + result.reused
-            result.ok = not has_errors(result.diagnostics, fatal) and not result.failed
-            if shortcut and result.ok and not written:
-                store.remember(request, env, _extra_inputs(project, papers),
-                               {"outputs": result.outputs, "written": sorted(manifests),
-                                "diagnostics": cache.diagnostics_to_json(result.diagnostics)})
-            store.save()
-    except write.Unavailable as exc:
-        result.diagnostics = ordered(diags + [exc.diagnostic(project.config.output_dir)])
-        result.ok = False
-    return result
+    if _blocked(diags, units, fatal, tailored):
+        return _stopped(diags, units, fatal)
+    ctx = RenderContext(project, prepared.labels, final, provenance, prepared.audiences, env)
+    keys = _plan_outputs(ctx, store, units, formats or project.config.formats)
+    rendered, failures = produce.render_jobs(ctx, _stale(store, units, keys), jobs, progress)  # cite + render
+    pages = _check_outputs(project, store, units, rendered, failures, fatal, final)
+    if not tailored and any(u.failed for u in units):
+        return _stopped(diags, units, fatal, ok=False)
+    files = {job.path: rendered[job.path] for u in units if not u.failed for job in u.jobs if job.path in rendered}
+    return _write(ctx, store, units, Made(files, keys, pages), diags, fatal, tailored,
+                  (request, _extra_inputs(project, papers)) if replayable else None)
 
 
 @dataclass
@@ -127,6 +85,12 @@ class Unit:
     jobs: list = field(default_factory=list)
     failed: bool = False
 
+    @classmethod
+    def of(cls, prepared: PreparedUnit, fatal: bool) -> "Unit":
+        unit = cls(prepared.name, list(prepared.documents))
+        unit.fail_on(list(prepared.diagnostics), fatal)
+        return unit
+
     def fail_on(self, diags, fatal: bool) -> None:
         self.diags += diags
         if has_errors(self.diags, fatal):
@@ -135,6 +99,36 @@ class Unit:
     def reasons(self) -> list[str]:
         diags = ordered(self.diags)
         return [d.format() for d in diags if d.severity.value == "error"] or [d.format() for d in diags]
+
+
+def output_key(ctx: RenderContext, store: cache.Store, job: Job) -> str:
+    """Everything one output depends on; a change to any of it rebuilds the output."""
+    project, doc = ctx.project, job.doc
+    person = ctx.audience(doc)
+    csl = project.csl_for(doc.target.paper)
+    return cache.digest({
+        "env": dict(ctx.env), "format": job.format, "lang": doc.target.lang, "markdown": doc.markdown,
+        "meta": doc.meta, "audience": person.printable() if person else None, "final": ctx.final,
+        "provenance": ctx.provenance, "epoch": ctx.epoch(doc),
+        "labels": ctx.labels[doc.target.lang], "style": asdict(project.config.style),
+        "allow_raw": project.config.allow_raw,
+        "bibliography": {rel: store.file_hash(rel) for rel in project.bibliography.files},
+        "media": {rel: store.file_hash(rel) for _, rel in doc.media},
+        "csl": csl and store.file_hash(csl), "reference_docx": store.file_hash("styles/reference.docx"),
+        "review": anchors.stamp(project, doc).build,  # source hashes the DOCX carries
+    })
+
+
+@dataclass(frozen=True)
+class Made:
+    """What rendering produced, with the cache keys computed before it started."""
+
+    files: dict
+    """Output path -> bytes, for the outputs of units that did not fail."""
+    keys: dict
+    """Output path -> cache key (taken before rendering: an input edited meanwhile rebuilds)."""
+    pages: dict
+    """PDF path -> page count."""
 
 
 def in_shard(units: list, shard: tuple[int, int]) -> list:
@@ -156,54 +150,83 @@ def in_shard(units: list, shard: tuple[int, int]) -> list:
     return kept
 
 
+def _blocked(diags: list[Diagnostic], units: list[Unit], fatal: bool, tailored: bool) -> bool:
+    """Errors that stop the whole build, or nothing to build. In a tailored batch a problem with
+    one audience stops only that audience."""
+    blocking = [d for d in diags if not (tailored and d.code in AUDIENCE_FILE_CODES)]
+    return has_errors(blocking, fatal) or not any(u.docs for u in units)
+
+
+def _plan_outputs(ctx: RenderContext, store: cache.Store, units: list[Unit], formats) -> dict[str, str]:
+    """Each unit's jobs (document x format), and each output's cache key."""
+    for unit in units:
+        unit.jobs = [Job(doc, fmt, output_path(ctx.project, doc.target, fmt)) for doc in unit.docs for fmt in formats]
+    return {job.path: output_key(ctx, store, job) for unit in units for job in unit.jobs}
+
+
+def _stale(store: cache.Store, units: list[Unit], keys: dict[str, str]) -> list[Job]:
+    """The outputs to render: those of sound units that the cache cannot serve."""
+    return [job for unit in units if not unit.failed for job in unit.jobs if not store.fresh(job.path, keys[job.path])]
+
+
+def _check_outputs(project: Project, store: cache.Store, units: list[Unit], rendered: dict, failures: dict,
+                   fatal: bool, final: bool) -> dict[str, int]:
+    """Render failures and page budgets fail their units; -> page count per rendered PDF."""
+    pages = {path: pdf_pages(data) for path, data in rendered.items() if path.endswith(".pdf")}
+    if final:  # the budget holds for the DOCX too, as LibreOffice lays it out
+        pages.update(docx_pages({j.path: rendered[j.path] for u in units for j in u.jobs
+                                 if j.path in rendered and j.format == "docx"
+                                 and project.papers[j.doc.target.paper].pages}))
+    for unit in units:
+        unit.fail_on([failures[j.path] for j in unit.jobs if j.path in failures], fatal)
+        unit.fail_on(_budgets(project, unit.jobs, pages, store, final), fatal)
+    return pages
+
+
+def _write(ctx: RenderContext, store: cache.Store, units: list[Unit], made: Made,
+           diags: list[Diagnostic], fatal: bool, tailored: bool, replayable: tuple | None) -> BuildResult:
+    """Outputs and manifests to build/, then the cache index; the result says what happened.
+    replayable: (request, extra inputs) when the next identical request may be replayed."""
+    project = ctx.project
+    good = [u for u in units if not u.failed]
+    result = BuildResult(diags)
+    files = made.files
+    manifests = manifest.manifests(project, store, good, files, tailored)
+    try:
+        with write.locked(project.root / project.config.output_dir):
+            written = write.commit(project.root, {**files, **manifests})
+            if not written:
+                _record(store, good, made, manifests)
+            result.built = [j.path for u in good for j in u.jobs if j.path in files]
+            result.reused = [j.path for u in good for j in u.jobs if j.path not in files]
+            result.failed = {u.name: u.reasons() for u in units if u.failed}
+            result.diagnostics = ordered(diags + written + [d for u in units for d in u.diags])
+            result.outputs = result.built + result.reused
+            result.ok = not has_errors(result.diagnostics, fatal) and not result.failed
+            if replayable and result.ok and not written:
+                store.remember(replayable[0], dict(ctx.env), replayable[1],
+                               {"outputs": result.outputs, "written": sorted(manifests),
+                                "diagnostics": cache.diagnostics_to_json(result.diagnostics)})
+            store.save()
+    except write.Unavailable as exc:
+        result.diagnostics = ordered(diags + [exc.diagnostic(project.config.output_dir)])
+        result.ok = False
+    return result
+
+
+def _stopped(diags: list[Diagnostic], units: list[Unit], fatal: bool, ok: bool = True) -> BuildResult:
+    """Nothing written: the diagnostics say why."""
+    result = BuildResult(ordered(diags + [d for u in units for d in u.diags]))
+    result.ok = ok and not has_errors(result.diagnostics, fatal)
+    return result
+
+
 def _replayed(recorded: dict) -> BuildResult:
     diags = cache.diagnostics_from_json(recorded.get("diagnostics", []))
     return BuildResult(diags, list(recorded["outputs"]), True, reused=list(recorded["outputs"]), replayed=True)
 
 
-def _prepare(project, papers, langs, selectors, final):
-    """-> (units, audiences by (paper, id), labels per language, diagnostics for the whole build)."""
-    if selectors:
-        targets, people, sets, diags = plan_audiences(project, papers, langs, selectors)
-    else:
-        (targets, diags), people = plan(project, papers, langs), {}
-        rel = aud.audiences_path(project)
-        sets = {rel: project.audiences(rel)[0]}
-    diags += condition_diagnostics(project, papers, sets)
-    labels = {}
-    for code in sorted({t.lang for t in targets}):
-        labels[code], more = project_labels(project, get_language(code))
-        diags += more
-    docs = [resolve(project, t, people[(t.paper, t.audience)].mapping() if t.audience else None)
-            for t in targets]
-    if not selectors:
-        return [Unit("", docs, run_checks(project, docs, final))], people, labels, diags
-    groups: dict = {}
-    for doc in docs:
-        groups.setdefault(f"{doc.target.paper}/{doc.target.audience}", []).append(doc)
-    units = [Unit(name, group, run_checks(project, group, final)) for name, group in groups.items()]
-    return units, people, labels, diags
-
-
-def _key(project, store, job, labels, final, provenance, env, people) -> str:
-    """Everything one output depends on; a change to any of it rebuilds the output."""
-    doc = job.doc
-    person = people.get((doc.target.paper, doc.target.audience))
-    csl = project.csl_for(doc.target.paper)
-    return cache.digest({
-        "env": env, "format": job.format, "lang": doc.target.lang, "markdown": doc.markdown,
-        "meta": doc.meta, "audience": person.printable() if person else None, "final": final,
-        "provenance": provenance, "epoch": source_epoch(project, doc.target.paper),
-        "labels": labels[doc.target.lang], "style": asdict(project.config.style),
-        "allow_raw": project.config.allow_raw,
-        "bibliography": {rel: store.file_hash(rel) for rel in project.bibliography.files},
-        "media": {rel: store.file_hash(rel) for _, rel in doc.media},
-        "csl": csl and store.file_hash(csl), "reference_docx": store.file_hash("styles/reference.docx"),
-        "review": anchors.stamp(project, doc).build,  # source hashes the DOCX carries
-    })
-
-
-def _budgets(project, jobs, pages_of, store, final) -> list[Diagnostic]:
+def _budgets(project: Project, jobs: list[Job], pages_of: dict, store: cache.Store, final: bool) -> list[Diagnostic]:
     """Page budgets; the page count of a reused PDF comes from the cache index."""
     diags = []
     for job in jobs:
@@ -224,16 +247,16 @@ def _budgets(project, jobs, pages_of, store, final) -> list[Diagnostic]:
     return diags
 
 
-def _record(store, units, keys, files, manifests, pages) -> None:
+def _record(store: cache.Store, units: list[Unit], made: Made, manifests: dict) -> None:
     for unit in units:
         for job in unit.jobs:
-            if job.path in files:
-                store.record(job.path, keys[job.path], files[job.path], pages=pages.get(job.path))
+            if job.path in made.files:
+                store.record(job.path, made.keys[job.path], made.files[job.path], pages=made.pages.get(job.path))
     for path, data in manifests.items():
         store.record(path, cache.sha(data), data)
 
 
-def _extra_inputs(project, papers) -> list[str]:
+def _extra_inputs(project: Project, papers) -> list[str]:
     """Inputs outside the folders the cache index watches (papers/, blocks/, styles/, top level)."""
     slugs = papers or list(project.papers)
     extra = [aud.audiences_path(project, s) for s in slugs if s in project.papers]
@@ -244,5 +267,3 @@ def _extra_inputs(project, papers) -> list[str]:
 def _provenance(root: Path) -> str | None:
     commit = head_commit(root)
     return f"Ref. {commit}" if commit else None
-
-

@@ -31,8 +31,8 @@ def check(project: Project, papers=(), langs=(), selectors=(), final: bool = Fal
     """selectors (--audience): only those audiences; none: the plain documents and every audience."""
     result = Checked()
     if not selectors:
-        docs, _labels, diags = prepare(project, papers, langs, final)
-        result.documents, result.diagnostics = len(docs), diags
+        prepared = prepare(project, papers, langs, final)
+        result.documents, result.diagnostics = len(prepared.documents), prepared.all_diagnostics
     slugs = [s for s in (papers or project.papers) if s in project.papers]
     chosen = _audience_papers(project, slugs, result) if not selectors else slugs
     if chosen:

@@ -1,32 +1,80 @@
 """Everything a build does before rendering: plan, resolve, labels, checks. `positionkit check`
-stops here; `build` goes on only when this finds no error."""
+stops here; `build` goes on only when this finds no error. Both call :func:`prepare`."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
 
-from positionkit.load import audiences
-from positionkit.resolve import conditions
 from positionkit.checks import run_checks
 from positionkit.diagnostics import Diagnostic
-from positionkit.resolve.labels import project_labels
 from positionkit.languages import get_language
-from positionkit.resolve.plan import plan
+from positionkit.load import audiences as aud
+from positionkit.resolve.labels import project_labels
 from positionkit.load.project import Project, load_project
+from positionkit.resolve import conditions
 from positionkit.resolve.document import Resolved, resolve
+from positionkit.resolve.plan import plan, plan_audiences
 
 
-def prepare(project: Project, papers=(), langs=(), final: bool = False
-            ) -> tuple[list[Resolved], dict, list[Diagnostic]]:
-    """-> (resolved documents, labels per language, diagnostics)."""
-    targets, diags = plan(project, papers, langs)
-    rel = audiences.audiences_path(project)
-    diags += condition_diagnostics(project, papers, {rel: project.audiences(rel)[0]})
-    resolved = [resolve(project, t) for t in targets]
+@dataclass(frozen=True)
+class PreparedUnit:
+    """What succeeds or fails together: the whole plain build, or one audience of one paper."""
+
+    name: str
+    """"" for a plain build; "<paper>/<audience id>" in a tailored batch."""
+    documents: tuple[Resolved, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    """The checks' findings on these documents."""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Resolved, checked documents ready to cite and render."""
+
+    units: tuple[PreparedUnit, ...]
+    labels: Mapping[str, dict]
+    """Language code -> the project's labels in that language."""
+    audiences: Mapping[tuple, object]
+    """(paper, audience id) -> Audience, for a tailored batch; empty otherwise."""
+    diagnostics: tuple[Diagnostic, ...]
+    """About the whole request (plan, audiences, conditions, labels); the units hold the checks'."""
+
+    @property
+    def documents(self) -> list[Resolved]:
+        return [doc for unit in self.units for doc in unit.documents]
+
+    @property
+    def all_diagnostics(self) -> list[Diagnostic]:
+        return [*self.diagnostics, *(d for unit in self.units for d in unit.diagnostics)]
+
+
+def prepare(project: Project, papers=(), langs=(), final: bool = False, audiences=()) -> Prepared:
+    """plan -> audiences -> conditions -> labels -> resolve -> checks; with audiences (ids, tags
+    or 'all') the documents are tailored and checked one audience at a time."""
+    if audiences:
+        targets, people, sets, diags = plan_audiences(project, papers, langs, audiences)
+    else:
+        (targets, diags), people = plan(project, papers, langs), {}
+        rel = aud.audiences_path(project)
+        sets = {rel: project.audiences(rel)[0]}
+    diags += condition_diagnostics(project, papers, sets)
     labels = {}
     for code in sorted({t.lang for t in targets}):
         labels[code], more = project_labels(project, get_language(code))
         diags += more
-    return resolved, labels, diags + run_checks(project, resolved, final)
+    docs = [resolve(project, t, people[(t.paper, t.audience)].mapping() if t.audience else None)
+            for t in targets]
+    groups: dict[str, list[Resolved]] = {}
+    for doc in docs:
+        name = f"{doc.target.paper}/{doc.target.audience}" if audiences else ""
+        groups.setdefault(name, []).append(doc)
+    if not audiences:
+        groups.setdefault("", [])
+    units = tuple(PreparedUnit(name, tuple(group), tuple(run_checks(project, group, final)))
+                  for name, group in groups.items())
+    return Prepared(units, MappingProxyType(labels), MappingProxyType(people), tuple(diags))
 
 
 def condition_diagnostics(project: Project, papers, sets: dict) -> list[Diagnostic]:
@@ -50,4 +98,5 @@ def _texts(project, papers):
 
 
 def check_project(root: Path, papers=(), final: bool = False) -> list[Diagnostic]:
-    return prepare(load_project(root), papers, final=final)[2]
+    """Every diagnostic `positionkit check` prints for the project at root."""
+    return prepare(load_project(root), papers, final=final).all_diagnostics
