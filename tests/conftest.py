@@ -72,3 +72,17 @@ def cli():
         return runner.invoke(main, ["-C", str(root), *args], catch_exceptions=False)
 
     return invoke
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_user_cache(tmp_path_factory):
+    """Font maps and subsets (positionkit.diskcache) go to a folder of this test run, not ~/.cache."""
+    import os
+
+    old = os.environ.get("POSITIONKIT_CACHE_DIR")
+    os.environ["POSITIONKIT_CACHE_DIR"] = str(tmp_path_factory.mktemp("user-cache"))
+    yield
+    if old is None:
+        os.environ.pop("POSITIONKIT_CACHE_DIR", None)
+    else:
+        os.environ["POSITIONKIT_CACHE_DIR"] = old

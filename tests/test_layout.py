@@ -9,14 +9,14 @@ PKG = Path(__file__).resolve().parent.parent / "src" / "positionkit"
 
 LAYERS = [
     {"diagnostics", "languages", "labels", "markdown", "style", "fonts", "version",
-     "scripts", "dates", "citestyles"},
+     "scripts", "dates", "citestyles", "diskcache", "statuses"},
     {"load"},
     {"resolve"},
     {"checks"},
     {"render"},
     {"pipeline"},
     {"translations", "libraries", "review", "preview"},
-    {"cli"},
+    {"cli", "__main__"},
 ]
 """Lower rows may not import higher rows (the package __init__ is the lazy public API: exempt)."""
 

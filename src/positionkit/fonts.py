@@ -15,6 +15,7 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+from positionkit.diskcache import cached_json, file_stamp
 from positionkit.languages import Language
 from positionkit.scripts import get_script, scripts_in
 from positionkit.style import DEFAULT_STYLE, Style
@@ -111,7 +112,18 @@ def cjk_font_paths() -> list[Path]:
 
 @lru_cache(maxsize=None)
 def _family_files(family: str) -> tuple[Path, ...]:
-    """Regular/semibold/bold upright and italic files of an installed fontpkg family."""
+    """Regular/semibold/bold upright and italic files of an installed fontpkg family.
+
+    Asking fontpkg scans every installed distribution's metadata (a tenth of a second), so the
+    answer is kept on disk, keyed by the folders packages are installed in (their mtimes change
+    when a package comes or goes) and checked against the files still being there."""
+    key = [family, [file_stamp(p) for p in sys.path if p and os.path.isdir(p)]]
+    found = cached_json("font-family", key, lambda: [str(p) for p in _ask_fontpkg(family)])
+    files = tuple(Path(p) for p in found or ())
+    return files if all(p.is_file() for p in files) else _ask_fontpkg(family)
+
+
+def _ask_fontpkg(family: str) -> tuple[Path, ...]:
     import fontpkg
     from fontpkg.errors import FontpkgError
 
@@ -214,6 +226,22 @@ def _family_name(path: Path) -> str | None:
 
 @lru_cache(maxsize=None)
 def _cmap(path: Path) -> frozenset[int]:
+    """The code points the font file maps, kept on disk as ranges (fontTools is slow to load)."""
+    ranges = cached_json("font-cmap", file_stamp(path), lambda: _ranges(_read_cmap(path)))
+    return frozenset(cp for lo, hi in ranges for cp in range(lo, hi + 1))
+
+
+def _ranges(codepoints: frozenset[int]) -> list[list[int]]:
+    out: list[list[int]] = []
+    for cp in sorted(codepoints):
+        if out and out[-1][1] == cp - 1:
+            out[-1][1] = cp
+        else:
+            out.append([cp, cp])
+    return out
+
+
+def _read_cmap(path: Path) -> frozenset[int]:
     from fontTools.ttLib import TTCollection, TTFont
 
     codepoints: set[int] = set()

@@ -4,14 +4,38 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
-from positionkit.libraries import catalog as lib
 from positionkit.cli.common import EXIT_ERRORS, EXIT_OK, Context, emit_json, format_option, pass_ctx, report
 from positionkit.cli.complete import complete_blocks
 from positionkit.diagnostics import error, has_errors
-from positionkit.load.project import BLOCK_STATUSES, Project, load_project
+from positionkit.statuses import BLOCK_STATUSES
+
+if TYPE_CHECKING:
+    from positionkit.load.project import Project
+
+# Library modules are imported inside the commands: `positionkit --help` must not load them
+# (start-up time, issue 17). Only click and the vocabulary modules load with the CLI.
+
+
+def load_project(root):
+    from positionkit.load.project import load_project as load  # lazy: see above
+
+    return load(root)
+
+
+class _Catalog:
+    """positionkit.libraries.catalog, imported on first use (see above)."""
+
+    def __getattr__(self, name):
+        from positionkit.libraries import catalog  # lazy: see above
+
+        return getattr(catalog, name)
+
+
+lib = _Catalog()
 
 
 def _load(obj: Context) -> tuple[Project, list]:

@@ -12,7 +12,9 @@ from pathlib import Path
 import click
 
 from positionkit.diagnostics import Diagnostic, has_errors, ordered, render
-from positionkit.load.config import CONFIG_NAME, find_root
+
+# The library (even load.config: YAML, tomllib) is imported where used, never here: every
+# command, and `positionkit --help`, loads this module (start-up time, issue 17).
 
 EXIT_OK, EXIT_ERRORS = 0, 1
 
@@ -31,6 +33,8 @@ class Context:
             raise click.UsageError(f"the folder {self.directory} does not exist (check the path given to -C)")
         if not self.directory.is_dir():
             raise click.UsageError(f"{self.directory} is a file, not a folder (-C takes the project folder)")
+        from positionkit.load.config import CONFIG_NAME, find_root  # lazy: see the top
+
         root = find_root(self.directory)
         if root is None:
             raise click.UsageError(f"no {CONFIG_NAME} in {self.directory} or any folder above it "

@@ -11,7 +11,7 @@ import click
 from click.shell_completion import CompletionItem
 
 from positionkit.cli.common import Context
-from positionkit.load.config import CONFIG_NAME, find_root
+# load.config is imported where used: this module loads with every command (start-up time)
 
 _LANG_SUFFIX = re.compile(r"\.[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 _LIBRARY_FOLDERS = (".positionkit/libraries", "vendor")
@@ -20,6 +20,8 @@ _LIBRARY_FOLDERS = (".positionkit/libraries", "vendor")
 def _root(ctx: click.Context) -> Path | None:
     obj = ctx.find_object(Context)
     start = obj.directory if obj is not None else Path.cwd()
+    from positionkit.load.config import find_root  # lazy: see the top
+
     try:
         return find_root(start) if start.is_dir() else None
     except OSError:
@@ -37,6 +39,8 @@ def _yaml(path: Path):
 
 def _config(root: Path) -> dict:
     import tomllib
+
+    from positionkit.load.config import CONFIG_NAME  # lazy: see the top
 
     try:
         data = tomllib.loads((root / CONFIG_NAME).read_text(encoding="utf-8")).get("project", {})

@@ -8,11 +8,26 @@ from pathlib import Path
 import click
 
 from positionkit.cli.main import report
-from positionkit.translations import stamping
-from positionkit.translations import status as tr
 from positionkit.cli.common import emit_json, format_option
 from positionkit.cli.complete import complete_languages, complete_papers
 from positionkit.diagnostics import Diagnostic
+
+# Library modules are imported inside the commands: `positionkit --help` must not load them
+# (start-up time, issue 17). Only click and the vocabulary modules load with the CLI.
+
+
+class _Lazy:
+    def __init__(self, module: str):
+        self._module = module
+
+    def __getattr__(self, name):
+        import importlib  # lazy: see above
+
+        return getattr(importlib.import_module(self._module), name)
+
+
+stamping = _Lazy("positionkit.translations.stamping")
+tr = _Lazy("positionkit.translations.status")
 
 _MARK = {"current": " ", "reviewed": " ", "stale": "!", "unstamped": "?", "untranslated": "?", "missing": "-"}
 

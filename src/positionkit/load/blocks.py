@@ -9,7 +9,7 @@ from positionkit.load.sources import Source, inside, load_source, split_lang
 
 BLOCK_KEYS = ("id", "title", "summary", "topics", "status", "owner", "license", "reviewed",
               "review_by", "params", "variants", "rev")
-BLOCK_STATUSES = ("draft", "approved", "retired")
+from positionkit.statuses import BLOCK_STATUSES  # noqa: E402 (shared with the CLI, which must not load this module)
 MAX_FILES = 5000
 
 

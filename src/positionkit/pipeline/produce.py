@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
@@ -21,15 +22,14 @@ from positionkit.languages import get_language
 from positionkit.resolve.labels import project_labels
 from positionkit.load.project import Project
 from positionkit.pipeline.handouts import RenderContext, cite, handout, printed_values
-from positionkit.render import RENDERERS, Handout, RenderError
+from positionkit import render
+from positionkit.render import Handout, RenderError
 from positionkit.render import cite_shared as shared
-from positionkit.render import pdf as pdf_mod
-from positionkit.render.docx import writer as docx_mod
 from positionkit.resolve import anchors
 from positionkit.resolve.document import Resolved
 
-STOCK = {"docx": docx_mod.render_docx, "pdf": pdf_mod.render_pdf}
-"""The built-in renderers: a group's shared DOCX / Typst source is made only with these."""
+# The renderers (python-docx, fontTools, typst: a quarter of a second to import) are not
+# imported at the top: render_jobs loads them while the first pandoc runs citeproc (_warm_up).
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,7 @@ def render_jobs(ctx: RenderContext, jobs: list[Job], workers: int | None = None,
         for g in groups:
             members = [(docs[i], g.tables[i], jobs_of[docs[i].target]) for i in g.members]
             running[pool.submit(cite_group, ctx, g.markdown, members)] = ("cited", members)
+        _warm_up(ctx, jobs)
         while running:
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in sorted(finished, key=lambda f: running[f][0]):
@@ -145,9 +146,11 @@ def cite_group(ctx: RenderContext, markdown: str, members: list) -> Cited:
     h = replace(h, audience=shared.META_TOKEN, review=replace(h.review, audience=anchors.AUDIENCE_TOKEN))
     formats = {job.format for _, _, doc_jobs in members for job in doc_jobs}
     templates = {}
-    if "docx" in formats and RENDERERS["docx"] is STOCK["docx"]:
-        templates["docx"] = (h, _attempt(partial(RENDERERS["docx"], h)))
-    if "pdf" in formats and RENDERERS["pdf"] is STOCK["pdf"]:
+    docx_mod, pdf_mod = _stock()
+    renderers = render.RENDERERS
+    if "docx" in formats and renderers["docx"] is docx_mod.render_docx:
+        templates["docx"] = (h, _attempt(partial(renderers["docx"], h)))
+    if "pdf" in formats and renderers["pdf"] is pdf_mod.render_pdf:
         templates["pdf"] = (h, _attempt(partial(pdf_mod.typst_source, h)))
     return Cited(ast, templates)
 
@@ -174,7 +177,7 @@ def member_outputs(ctx: RenderContext, doc: Resolved, table: dict, jobs: list[Jo
         except RenderError as exc:
             out.append((job, exc))
             continue
-        out.append((job, partial(RENDERERS[job.format], mine)))
+        out.append((job, partial(render.RENDERERS[job.format], mine)))
     return out
 
 
@@ -194,25 +197,62 @@ def render_handout(project: Project, document: Resolved, fmt: str = "pdf", *, fi
     the project's styles/i18n). Raises ``ValueError`` for an unknown format and ``RenderError``
     when pandoc or typst fails. ``provenance`` is the footer's trace (a build puts the commit).
     """
-    if fmt not in RENDERERS:
-        raise ValueError(f"unknown format {fmt!r}; known: {', '.join(sorted(RENDERERS))}")
+    renderers = render.RENDERERS
+    if fmt not in renderers:
+        raise ValueError(f"unknown format {fmt!r}; known: {', '.join(sorted(renderers))}")
     lang = document.target.lang
     if labels is None:
         labels, _ = project_labels(project, get_language(lang))
     ctx = RenderContext(project, {lang: labels}, final, provenance)
-    return RENDERERS[fmt](handout(ctx, document))
+    return renderers[fmt](handout(ctx, document))
+
+
+_PAGE_TREE = re.compile(rb"<<(?:(?!>>).)*?/Type\s*/Pages\b(?:(?!>>).)*>>", re.S)
+_COUNT = re.compile(rb"/Count\s+(\d+)")
 
 
 def pdf_pages(data: bytes) -> int:
+    """Page count. typst writes its page tree as one plain (uncompressed) dictionary, read here
+    without loading a PDF library (pypdf costs a third of a second to import); anything else
+    goes to pypdf."""
+    roots = [m.group(0) for m in _PAGE_TREE.finditer(data) if b"/Parent" not in m.group(0)]
+    count = _COUNT.search(roots[0]) if len(roots) == 1 else None
+    if count:
+        return int(count.group(1))
     from io import BytesIO
 
-    from pypdf import PdfReader  # only a build with page budgets pays for pypdf
+    from pypdf import PdfReader  # lazy: only PDFs typst did not write need it
 
     return len(PdfReader(BytesIO(data)).pages)
 
 
 def _compile(h: Handout, template: str, table: dict, name: str) -> bytes:
-    return pdf_mod.compile_pdf(h, shared.fill_typst(template, table, name))
+    return _stock()[1].compile_pdf(h, shared.fill_typst(template, table, name))
+
+
+def _stock():
+    """The built-in renderer modules (docx writer, pdf): a group's shared DOCX / Typst source
+    is made only with these."""
+    from positionkit.render import pdf  # lazy: see the top of the module
+    from positionkit.render.docx import writer
+
+    return writer, pdf
+
+
+def _warm_up(ctx: RenderContext, jobs: list[Job]) -> None:
+    """Import the renderers and load typst's fonts while the pool's threads wait for pandoc:
+    the process would otherwise sit idle during citeproc and pay for them afterwards."""
+    formats = {job.format for job in jobs}
+    if not formats & {"docx", "pdf"}:
+        return
+    render.RENDERERS  # noqa: B018 (imports both renderer modules)
+    if "docx" in formats:
+        import docx  # noqa: F401  lazy: python-docx, for the DOCX fix-ups
+    if "pdf" in formats:
+        pdf = _stock()[1]
+        style = ctx.project.config.style
+        for code in sorted({job.doc.target.lang for job in jobs if job.format == "pdf"}):
+            pdf.warm_up(get_language(code), style)
 
 
 def _markdown(doc: Resolved) -> str:

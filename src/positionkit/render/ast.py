@@ -7,7 +7,6 @@ callbacks of :func:`rewrite_divs`; the bibliography heading is relabelled for bo
 
 from __future__ import annotations
 
-import copy
 import re
 from typing import Any, Callable, Iterable
 
@@ -108,12 +107,12 @@ def rewrite_divs(blocks: list[Block], handlers: dict[str, DivHandler]) -> list[B
     """Replace each Div whose first matching class (or ``#id``) has a handler, recursively.
 
     Handlers receive the Div after its own content has been rewritten and return the blocks
-    that take its place.
+    that take its place. ``blocks`` is not changed: blocks with rewritten content are new
+    dicts, the rest are shared (the AST is not copied first, see :func:`prepare`).
     """
     out: list[Block] = []
     for block in blocks:
-        for child in _children(block):
-            child[:] = rewrite_divs(child, handlers)
+        block = _with_children(block, handlers)
         if block.get("t") == "Div":
             ident, classes, _ = div_attr(block)
             key = next((k for k in [f"#{ident}", *classes] if k in handlers), None)
@@ -122,6 +121,24 @@ def rewrite_divs(blocks: list[Block], handlers: dict[str, DivHandler]) -> list[B
                 continue
         out.append(block)
     return out
+
+
+def _with_children(block: Block, handlers: dict[str, DivHandler]) -> Block:
+    """``block`` with every list of blocks directly inside it rewritten (see :func:`_children`)."""
+    t, c = block.get("t"), block.get("c")
+    if t == "Div":
+        return {**block, "c": [c[0], rewrite_divs(c[1], handlers)]}
+    if t == "BlockQuote":
+        return {**block, "c": rewrite_divs(c, handlers)}
+    if t == "BulletList":
+        return {**block, "c": [rewrite_divs(item, handlers) for item in c]}
+    if t == "OrderedList":
+        return {**block, "c": [c[0], [rewrite_divs(item, handlers) for item in c[1]]]}
+    if t == "DefinitionList":
+        return {**block, "c": [[term, [rewrite_divs(d, handlers) for d in defs]] for term, defs in c]}
+    if t == "Figure":
+        return {**block, "c": [c[0], c[1], rewrite_divs(c[2], handlers)]}
+    return block
 
 
 def fallback_languages(blocks: list[Block]) -> list[str]:
@@ -142,19 +159,22 @@ def fallback_languages(blocks: list[Block]) -> list[str]:
 
 
 def prepare(ast: dict[str, Any], references_label: str) -> dict[str, Any]:
-    """A copy of ``ast`` with meta cleared and the bibliography heading set to the label.
+    """``ast`` with meta cleared and the bibliography heading set to the label.
 
     The heading is the ``Header#bibliography`` if present; otherwise one is inserted before a
     non-empty ``Div#refs``. Meta is dropped: title block data comes from the Handout, and stray
     meta (``title``, ``bibliography`` paths) must not leak into either format's metadata.
+
+    Only the top level is new: ``ast`` is shared by the DOCX and PDF renderers (on two
+    threads), and nothing after this changes a node in place (no deep copy of a 100k-word AST).
     """
-    doc = copy.deepcopy(ast)
-    doc["meta"] = {}
-    blocks: list[Block] = doc.get("blocks", [])
+    doc = {**ast, "meta": {}}
+    blocks: list[Block] = list(doc.get("blocks", []))
+    doc["blocks"] = blocks
     has_heading = False
-    for block in blocks:
+    for i, block in enumerate(blocks):
         if block.get("t") == "Header" and block["c"][1][0] == "bibliography":
-            block["c"][2] = inlines(references_label)
+            blocks[i] = {**block, "c": [block["c"][0], block["c"][1], inlines(references_label), *block["c"][3:]]}
             has_heading = True
     if not has_heading:
         for i, block in enumerate(blocks):

@@ -11,10 +11,11 @@ import re
 import shutil
 import tempfile
 import threading
+from contextlib import contextmanager
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from positionkit.languages import Language, get_language
 from positionkit.render.ast import (
@@ -33,7 +34,6 @@ from positionkit.render.handout import Handout, running_title
 from positionkit.labels import language_name, load_labels
 from positionkit.render.media import media_name, rewrite_images
 from positionkit.render.raster import svg_to_png
-from positionkit.render.typst_lock import COMPILE_LOCK
 from positionkit.render.pandoc import run_pandoc
 from positionkit.render.pdftext import repair_text_layer
 from positionkit.scripts import scripts_in
@@ -311,8 +311,7 @@ def _compile(h: Handout, source: str, **options: Any) -> Any:
     import typst
 
     try:
-        with COMPILE_LOCK:
-            compiler, root = _compiler(_fonts_for(h))
+        with _compiler(_fonts_for(h)) as (compiler, root):
             _write_media(root, h)
             return compiler.compile(input=source.encode("utf-8"), timestamp=int(h.epoch), **options)
     except typst.TypstError as exc:
@@ -321,25 +320,47 @@ def _compile(h: Handout, source: str, **options: Any) -> Any:
         raise RenderError(f"typst could not compile the handout: {exc}") from exc
 
 
-_COMPILERS: dict[int, Any] = {}
+_IDLE: dict[int, list] = {}
+"""Font set -> compilers not in use. typst releases the GIL while it compiles, so compiles run
+in parallel on the build's threads; one compiler serves one compile at a time (the binding
+refuses a second: "Already borrowed"), so each thread takes its own."""
+_IDLE_LOCK = threading.Lock()
 
 
-def _compiler(fonts: Any) -> tuple[Any, Path]:
-    """One compiler per font set for the life of the process, and its root folder: typst keeps
-    its caches between compiles, which makes the second and later handouts about 4x faster.
+@contextmanager
+def _compiler(fonts: Any) -> Iterator[tuple[Any, Path]]:
+    """A compiler for this font set and its root folder, for the length of one compile.
 
-    The root is a private directory holding nothing but the handouts' images (see
-    :func:`_write_media`), so typst sees nothing else on disk.
+    Compilers live as long as the process and keep typst's caches between compiles, which
+    makes the second and later handouts about 4x faster. The root is a private directory
+    holding nothing but the handouts' images (see :func:`_write_media`), so typst sees nothing
+    else on disk.
     """
     import typst
 
     key = id(fonts)
-    if key not in _COMPILERS:
+    with _IDLE_LOCK:
+        idle = _IDLE.setdefault(key, [])
+        entry = idle.pop() if idle else None
+    if entry is None:
         root = tempfile.TemporaryDirectory(prefix="positionkit-typst-")
         _FONT_DIRS.append(root)
-        compiler = typst.Compiler(root=root.name, font_paths=fonts, ignore_system_fonts=True)
-        _COMPILERS[key] = (fonts, compiler, Path(root.name))
-    return _COMPILERS[key][1], _COMPILERS[key][2]
+        entry = (fonts, typst.Compiler(root=root.name, font_paths=fonts, ignore_system_fonts=True), Path(root.name))
+    try:
+        yield entry[1], entry[2]
+    finally:
+        with _IDLE_LOCK:
+            _IDLE[key].append(entry)
+
+
+def warm_up(lang: Language, style: Style) -> None:
+    """Load typst and the font set for ``lang`` ahead of the first compile (a build calls this
+    while pandoc runs citeproc, when the process would otherwise wait)."""
+    paths = tuple(sorted(dict.fromkeys(str(p) for p in font_files(lang, style))))
+    with _FONTS_LOCK:
+        fonts = _font_set(paths)
+    with _compiler(fonts):
+        pass  # made now, kept idle for the first compile
 
 
 def _write_media(root: Path, h: Handout) -> None:

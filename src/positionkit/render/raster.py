@@ -10,8 +10,6 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-from positionkit.render.typst_lock import COMPILE_LOCK
-
 __all__ = ["PPI", "svg_to_png"]
 
 PPI = 192
@@ -27,9 +25,8 @@ def svg_to_png(data: bytes) -> tuple[bytes, float, float] | None:
         (Path(root) / "image.svg").write_bytes(data)
         source = b'#set page(width: auto, height: auto, margin: 0pt, fill: none)\n#image("/image.svg")\n'
         try:
-            with COMPILE_LOCK:
-                png = typst.compile(input=source, root=root, format="png", ppi=PPI,
-                                    ignore_system_fonts=True)
+            # typst.compile makes its own world: safe on any thread, no lock
+            png = typst.compile(input=source, root=root, format="png", ppi=PPI, ignore_system_fonts=True)
         except (typst.TypstError, RuntimeError):  # not an SVG typst can parse, or a linked file
             return None
     if not isinstance(png, bytes) or not png.startswith(b"\x89PNG\r\n\x1a\n"):

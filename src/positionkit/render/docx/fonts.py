@@ -27,12 +27,12 @@ import io
 import re
 import uuid
 import zipfile
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Callable, Iterable
 
 from lxml import etree
+
+from positionkit.render.docx.faces import _subset  # noqa: F401 (tests)
+from positionkit.render.docx.faces import EmbeddedFace, face_entry, installed_faces, subset_face
 
 __all__ = ["EmbeddedFace", "deobfuscate", "document_usage", "embed_fonts", "font_key", "installed_faces",
            "obfuscate", "subset_face"]
@@ -45,13 +45,6 @@ ODTTF_TYPE = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
 SLOTS = ("embedRegular", "embedBold", "embedItalic", "embedBoldItalic")
 """The four faces a ``w:font`` can embed, in schema order."""
 
-# fsType (OS/2): bit 1 restricted-licence embedding, bit 8 no subsetting, bit 9 bitmap only.
-_FS_RESTRICTED, _FS_NO_SUBSET, _FS_BITMAP_ONLY = 0x0002, 0x0100, 0x0200
-# Characters every face keeps whatever the text: page and list numbers are fields Word fills in
-# later, and a delegate editing a handout types Latin-1 and common punctuation. Most handouts
-# then need the same subset, which is made once per process (a few kilobytes per face).
-_ALWAYS = (frozenset(range(0x20, 0x7F)) | frozenset(range(0xA0, 0x100)) | frozenset(range(0x660, 0x66A))
-           | frozenset(map(ord, "\u2011\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u201e\u2022\u2026\u2039\u203a\u20ac")))
 # w:font children after which embed* elements go, and settings.xml elements that precede
 # embedTrueTypeFonts / saveSubsetFonts (CT_Settings sequence).
 _SETTINGS_BEFORE = ("writeProtection", "view", "zoom", "removePersonalInformation",
@@ -59,18 +52,6 @@ _SETTINGS_BEFORE = ("writeProtection", "view", "zoom", "removePersonalInformatio
                     "printPostScriptOverText", "printFractionalCharacterWidth", "printFormsData")
 _TEXT_PARTS = re.compile(r"^word/(document|header\d*|footer\d*|footnotes|endnotes|comments|numbering)\.xml$")
 _STYLE_PARTS = re.compile(r"^word/(document|styles|numbering|header\d*|footer\d*|footnotes|endnotes)\.xml$")
-
-
-@dataclass(frozen=True)
-class EmbeddedFace:
-    """One font file (``index``: face in a collection) to embed in a slot of a family."""
-
-    family: str
-    slot: str
-    path: Path
-    index: int = 0
-    wght: int | None = None
-    """For a variable font: the weight to instantiate before subsetting."""
 
 
 def font_key(data: bytes) -> str:
@@ -91,95 +72,6 @@ def obfuscate(data: bytes, key: str) -> bytes:
 
 
 deobfuscate = obfuscate
-
-
-def _load(face: EmbeddedFace):
-    from fontTools.ttLib import TTFont
-
-    # lazy: tables and glyphs are decompiled as the subsetter needs them (2-5x faster).
-    return TTFont(str(face.path), fontNumber=face.index, recalcTimestamp=False, lazy=True)
-
-
-def _instance(data: bytes, wght: int) -> bytes:
-    """A static instance of variable font ``data`` at weight ``wght`` (other axes at default):
-    Word does not set variable fonts. Instancing the subset is fast; the whole font is not."""
-    from fontTools.ttLib import TTFont
-    from fontTools.varLib.instancer import instantiateVariableFont
-
-    font = TTFont(io.BytesIO(data), recalcTimestamp=False)
-    if "fvar" not in font:
-        return data
-    axes = {a.axisTag: a.defaultValue for a in font["fvar"].axes}
-    axes["wght"] = wght
-    try:
-        font = instantiateVariableFont(font, axes, updateFontNames=True)
-    except Exception:  # no STAT table to name the instance by: keep the default names
-        font = instantiateVariableFont(TTFont(io.BytesIO(data), recalcTimestamp=False), axes)
-    out = io.BytesIO()
-    font.save(out, reorderTables=True)
-    return out.getvalue()
-
-
-@lru_cache(maxsize=64)
-def _cmap(face: EmbeddedFace) -> frozenset[int]:
-    return frozenset(_load(face).getBestCmap() or {})
-
-
-def subset_face(face: EmbeddedFace, chars: str) -> bytes | None:
-    """The face as TrueType bytes holding the glyphs ``chars`` and :data:`_ALWAYS` need (with
-    the shaping features, so Arabic still joins and marks still attach); ``None`` when it may
-    not or cannot be embedded."""
-    return _subset(face, tuple(sorted((set(map(ord, chars)) | _ALWAYS) & _cmap(face))))
-
-
-@lru_cache(maxsize=64)
-def _subset(face: EmbeddedFace, unicodes: tuple[int, ...]) -> bytes | None:
-    from fontTools import subset
-
-    font = _load(face)
-    fs_type = font["OS/2"].fsType if "OS/2" in font else 0
-    if fs_type & (_FS_RESTRICTED | _FS_BITMAP_ONLY) or "glyf" not in font:
-        return None
-    if not fs_type & _FS_NO_SUBSET:
-        options = subset.Options()
-        # The default feature list: what shaping needs (Arabic joining forms, rlig, mark,
-        # mkmk, kern, liga, locl, ...), without stylistic sets no word processor applies.
-        options.layout_scripts = ["*"]
-        options.legacy_kern = True
-        options.notdef_outline = True
-        options.glyph_names = False
-        options.drop_tables = [*options.drop_tables, "meta"]  # else fontTools logs a warning
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(unicodes=unicodes)
-        # The name table travels whole (the OFL's licence and URL go with the font) and is set
-        # aside meanwhile: pruning it walks every layout table, a third of the time.
-        names = font["name"]
-        del font["name"]
-        subsetter.subset(font)
-        font["name"] = names
-    out = io.BytesIO()
-    font.save(out, reorderTables=True)
-    return out.getvalue() if face.wght is None else _instance(out.getvalue(), face.wght)
-
-
-@lru_cache(maxsize=16)
-def _font_entry(face: EmbeddedFace) -> dict[str, str]:
-    """``w:font`` properties of the (whole) face: panose, family class, pitch, signature."""
-    font = _load(face)
-    os2 = font["OS/2"]
-    p = os2.panose
-    panose = bytes([p.bFamilyType, p.bSerifStyle, p.bWeight, p.bProportion, p.bContrast,
-                    p.bStrokeVariation, p.bArmStyle, p.bLetterForm, p.bMidline, p.bXHeight]).hex().upper()
-    family = "swiss" if p.bSerifStyle in (11, 12, 13) or "sans" in face.family.lower() else "roman"
-    return {
-        "panose1": panose,
-        "family": family,
-        "pitch": "fixed" if p.bProportion == 9 else "variable",
-        "usb0": f"{os2.ulUnicodeRange1:08X}", "usb1": f"{os2.ulUnicodeRange2:08X}",
-        "usb2": f"{os2.ulUnicodeRange3:08X}", "usb3": f"{os2.ulUnicodeRange4:08X}",
-        "csb0": f"{getattr(os2, 'ulCodePageRange1', 0):08X}",
-        "csb1": f"{getattr(os2, 'ulCodePageRange2', 0):08X}",
-    }
 
 
 def _parse(data: bytes):
@@ -270,30 +162,6 @@ def document_usage(parts: dict[str, bytes]) -> tuple[dict[str, str], set[str]]:
     return {slot: "".join(sorted(c)) for slot, c in chars.items()}, names
 
 
-@lru_cache(maxsize=None)
-def installed_faces(family: str) -> tuple[EmbeddedFace, ...]:
-    """Regular, bold, italic and bold italic files of an installed fontpkg family (a variable
-    font is instantiated at 400 and 700); ``()`` when the family is not installed."""
-    import fontpkg
-    from fontpkg.errors import FontpkgError
-
-    try:
-        files = fontpkg.family(family).files
-    except FontpkgError:
-        return ()
-    faces = []
-    for slot, weight, style in (("embedRegular", 400, "normal"), ("embedBold", 700, "normal"),
-                                ("embedItalic", 400, "italic"), ("embedBoldItalic", 700, "italic")):
-        static = [f for f in files if not f.variable and f.weight == weight and f.style == style]
-        variable = [f for f in files if f.variable and f.style == style
-                    and (f.wght_min or weight) <= weight <= (f.wght_max or weight)]
-        if static:
-            faces.append(EmbeddedFace(family, slot, static[0].path))
-        elif variable:
-            faces.append(EmbeddedFace(family, slot, variable[0].path, wght=weight))
-    return tuple(faces)
-
-
 def embed_fonts(data: bytes, faces: Callable[[str], Iterable[EmbeddedFace]] = installed_faces) -> bytes:
     """The DOCX ``data`` with the fonts it names embedded, each subset to its text.
 
@@ -334,7 +202,7 @@ def embed_fonts(data: bytes, faces: Callable[[str], Iterable[EmbeddedFace]] = in
             described.add(face.family)
             for old in list(el):
                 el.remove(old)
-            info = _font_entry(face)
+            info = face_entry(face)
             etree.SubElement(el, f"{W}panose1").set(f"{W}val", info["panose1"])
             etree.SubElement(el, f"{W}charset").set(f"{W}val", "00")
             etree.SubElement(el, f"{W}family").set(f"{W}val", info["family"])

@@ -1,0 +1,196 @@
+"""Cold builds against the raw tools: every measurement is a fresh process, interleaved, medians.
+
+    python bench/cold.py [--rounds 5] [--baseline-src OLD/src] [--no-memory]
+
+What a writer waits for: `positionkit build` started from the shell with an empty build/ folder
+(the on-disk font-subset cache warm, as after any earlier build on the machine), against the
+routes in bench/handmade.py fed the same resolved Markdown, bibliography, CSL and font files:
+
+    brief, en, DOCX+PDF          positionkit vs best hand-made route   target <= 1.1x
+    20-page paper, en, DOCX+PDF  positionkit vs best hand-made route   target <= 1.1x
+    20-page paper, en+fr+es      positionkit vs naive route            target <= 0.5x
+    --help, check (example)      seconds                               targets 0.06 s, 0.15 s
+    100k words, en, DOCX+PDF     peak RSS (largest process) and time   target <= 1.2x memory
+
+The long papers are generated at run time from the example content (bench/longpaper.py).
+--baseline-src runs another positionkit source tree (e.g. an older commit) in the same rounds.
+Never part of the test run.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SRC = ROOT / "src"
+sys.path.insert(0, str(SRC))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from longpaper import make_long_paper  # noqa: E402
+
+EXAMPLE = ("positionkit.toml", "references.bib", "audiences.yaml", "papers", "blocks", "styles")
+CLI = "from positionkit.cli import main; main()"
+
+
+def copy_example(dest: Path) -> Path:
+    dest.mkdir(parents=True)
+    for part in EXAMPLE:
+        src = ROOT / part
+        (shutil.copytree if src.is_dir() else shutil.copy2)(src, dest / part)
+    return dest
+
+
+def git_commit(root: Path) -> None:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "b@example.org",
+           "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "b@example.org"}
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "bench"]):
+        subprocess.run(["git", "-C", str(root), *args], check=True, env=env, capture_output=True)
+
+
+def resolved_inputs(project: Path, paper: str, langs: list[str], out: Path) -> list[str]:
+    """LANG:FILE arguments for handmade.py: positionkit's resolved Markdown of each language."""
+    from positionkit.languages import get_language
+    from positionkit.load.project import load_project
+    from positionkit.pipeline.prepare import prepare
+
+    docs = prepare(load_project(project), [paper], langs).documents
+    args = []
+    for doc in docs:
+        path = out / f"{paper}.{doc.target.lang}.md"
+        title = str(doc.meta.get("title", "")).replace('"', "'")
+        path.write_text(f'---\ntitle: "{title}"\n---\n\n' + doc.markdown, "utf-8")
+        args.append(f"{get_language(doc.target.lang).pandoc_lang}:{path}")
+    return args
+
+
+def font_folder(project: Path, out: Path) -> str:
+    from positionkit.fonts import font_files
+    from positionkit.languages import get_language
+    from positionkit.load.project import load_project
+
+    style = load_project(project).config.style
+    out.mkdir()
+    for i, path in enumerate(font_files(get_language("en"), style)):
+        (out / f"{i:02d}-{path.name}").symlink_to(path)
+    return str(out)
+
+
+class Runner:
+    def __init__(self, tmp: Path, rss: bool):
+        self.tmp, self.rss = tmp, rss
+        self.env = {**os.environ, "POSITIONKIT_CACHE_DIR": str(tmp / "user-cache")}
+        self.env.pop("SOURCE_DATE_EPOCH", None)
+
+    def run(self, argv: list[str], cwd: Path, src: Path | None = None, clean: Path | None = None
+            ) -> tuple[float, int]:
+        """-> (seconds, peak RSS in KiB of the largest process of the tree, 0 if not measured)."""
+        if clean is not None:
+            shutil.rmtree(clean, ignore_errors=True)
+        env = dict(self.env)
+        if src is not None:
+            env["PYTHONPATH"] = str(src)
+        out = self.tmp / "rss.txt"
+        prefix = ["/usr/bin/time", "-f", "%M", "-o", str(out)] if self.rss else []
+        start = time.perf_counter()
+        proc = subprocess.run([*prefix, *argv], cwd=cwd, env=env, capture_output=True)
+        elapsed = time.perf_counter() - start
+        if proc.returncode not in (0,):
+            raise SystemExit(f"{' '.join(argv)} failed:\n{proc.stderr.decode()[-2000:]}")
+        return elapsed, int(out.read_text().split()[-1]) if self.rss else 0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--baseline-src", type=Path, help="another positionkit src/ to run in the same rounds")
+    ap.add_argument("--no-memory", action="store_true", help="skip the 100k-word row")
+    ap.add_argument("--words", type=int, default=10_000, help="length of the '20-page' paper")
+    args = ap.parse_args()
+    py = sys.executable
+    handmade = str(ROOT / "bench" / "handmade.py")
+    tmp = Path(tempfile.mkdtemp(prefix="pk-bench-"))
+    try:
+        example = copy_example(tmp / "example")
+        git_commit(example)
+        long = copy_example(tmp / "long")
+        words = make_long_paper(long, args.words)
+        git_commit(long)
+        big = copy_example(tmp / "big")
+        big_words = make_long_paper(big, 100_000) if not args.no_memory else 0
+        git_commit(big)
+        md = tmp / "md"
+        md.mkdir()
+        fonts = font_folder(example, tmp / "fonts")
+        bib, csl = str(example / "references.bib"), str(example / "styles/chicago-author-date.csl")
+        brief_en = resolved_inputs(example, "data-flows-brief", ["en"], md)
+        long_en = resolved_inputs(long, "long-paper", ["en"], md)
+        long_3 = resolved_inputs(long, "long-paper", ["en", "fr", "es"], md)
+        big_en = resolved_inputs(big, "long-paper", ["en"], md) if big_words else []
+        runner = Runner(tmp, rss=True)
+        srcs = {"positionkit": SRC, **({"baseline": args.baseline_src.resolve()} if args.baseline_src else {})}
+
+        def pk(project: Path, *cmd: str):
+            return [(name, [py, "-c", CLI, *cmd], project, src, project / "build") for name, src in srcs.items()]
+
+        def hand(route: str, docs: list[str]):
+            return [(route, [py, handmade, route, str(tmp / "hand"), bib, csl, fonts, *docs], tmp, None, tmp / "hand")]
+
+        rows = {
+            "brief, en, DOCX+PDF": ("best", pk(example, "build", "data-flows-brief", "--lang", "en") + hand("best", brief_en)),
+            f"{words // 1000}k-word paper, en, DOCX+PDF": ("best", pk(long, "build", "long-paper", "--lang", "en") + hand("best", long_en)),
+            f"{words // 1000}k-word paper, en+fr+es x DOCX+PDF": ("naive", pk(long, "build", "long-paper") + hand("naive", long_3)),
+            "positionkit --help": (None, pk(example, "--help")),
+            "positionkit check (example)": (None, pk(example, "check")),
+        }
+        if big_words:
+            rows[f"{big_words // 1000}k words, en, DOCX+PDF"] = ("best", pk(big, "build", "long-paper", "--lang", "en")
+                                                                  + hand("best", big_en))
+        times: dict = {row: {} for row in rows}
+        peaks: dict = {row: {} for row in rows}
+        for rnd in range(args.rounds + 1):  # round 0 warms the disk caches (fonts, pandoc binary)
+            for row, (_, runs) in rows.items():
+                order = list(runs)
+                random.shuffle(order)
+                for name, argv, cwd, src, clean in order:
+                    t, rss = runner.run(argv, cwd, src, clean)
+                    if rnd:
+                        times[row].setdefault(name, []).append(t)
+                        peaks[row].setdefault(name, []).append(rss)
+            print(f"round {rnd} done", file=sys.stderr)
+        load = os.getloadavg()
+        print(f"\n{args.rounds} rounds, fresh processes, interleaved; medians. Machine: {os.cpu_count()} cores, "
+              f"load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at the end.\n")
+        names = list(srcs)
+        head = "| work | reference | " + " | ".join(f"{n} | ratio" for n in names) + " |"
+        print(head)
+        print("|---" * (2 + 2 * len(names)) + "|")
+        for row, (ref, _) in rows.items():
+            med = {n: statistics.median(v) for n, v in times[row].items()}
+            cells = [f"{ref} {med[ref]:.2f} s" if ref else "-"]
+            for n in names:
+                cells += [f"{med[n]:.3f} s", f"**{med[n] / med[ref]:.2f}x**" if ref else "-"]
+            print(f"| {row} | " + " | ".join(cells) + " |")
+        if big_words:
+            row = f"{big_words // 1000}k words, en, DOCX+PDF"
+            mem = {n: statistics.median(v) / 1024 for n, v in peaks[row].items()}
+            print("\npeak memory at", f"{big_words} words (largest process, MiB): " +
+                  ", ".join(f"{n} {m:.0f}" + (f" ({m / mem['best']:.2f}x)" if n != "best" else "") for n, m in mem.items()))
+            long_row = f"{words // 1000}k-word paper, en, DOCX+PDF"
+            for n in names:
+                a, b = statistics.median(times[long_row][n]), statistics.median(times[row][n])
+                print(f"time per 1,000 words, {n}: {a / words * 1000:.3f} s at {words} words, "
+                      f"{b / big_words * 1000:.3f} s at {big_words} words")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,65 @@
+"""The routes positionkit is measured against, each run in a fresh process by bench/cold.py.
+
+    python bench/handmade.py best  OUT BIB CSL FONTS LANG:MD [LANG:MD ...]
+    python bench/handmade.py naive OUT BIB CSL FONTS LANG:MD [LANG:MD ...]
+
+best: what a careful person would script by hand: per language, `pandoc --citeproc --sandbox`
+once to JSON, then JSON -> DOCX and JSON -> Typst (pandoc's own template) with typst compiled
+in-process, the two formats on two threads. naive: per language, two full pandoc runs with
+citeproc (-> DOCX, -> Typst) and one compile, one after the other. FONTS is a folder holding
+the same font files positionkit gives typst (no system fonts on either side).
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pypandoc
+import typst
+
+PANDOC = pypandoc.get_pandoc_path()
+
+
+def pandoc(args: list[str], data: bytes) -> bytes:
+    return subprocess.run([PANDOC, *args], input=data, capture_output=True, check=True).stdout
+
+
+def compile_pdf(source: bytes, fonts: str, out: Path) -> None:
+    out.write_bytes(typst.compile(source, font_paths=[fonts], ignore_system_fonts=True))
+
+
+def best(out: Path, bib: str, csl: str, fonts: str, lang: str, md: bytes, pool) -> list:
+    cite = ["--sandbox", "--citeproc", "--bibliography", bib, "--csl", csl, "-M", f"lang={lang}"]
+    ast = pandoc([*cite, "-f", "markdown", "-t", "json"], md)
+    docx = pool.submit(lambda: (out / f"{lang}.docx").write_bytes(
+        pandoc(["--sandbox", "-f", "json", "-t", "docx", "-o", "-"], ast)))
+    pdf = pool.submit(lambda: compile_pdf(pandoc(["--sandbox", "-f", "json", "-t", "typst-citations", "-s"], ast),
+                                          fonts, out / f"{lang}.pdf"))
+    return [docx, pdf]
+
+
+def naive(out: Path, bib: str, csl: str, fonts: str, lang: str, md: bytes) -> None:
+    cite = ["--citeproc", "--bibliography", bib, "--csl", csl, "-M", f"lang={lang}", "-f", "markdown"]
+    (out / f"{lang}.docx").write_bytes(pandoc([*cite, "-t", "docx", "-o", "-"], md))
+    compile_pdf(pandoc([*cite, "-t", "typst-citations", "-s"], md), fonts, out / f"{lang}.pdf")
+
+
+def main(argv: list[str]) -> None:
+    route, out, bib, csl, fonts, *docs = argv
+    out_dir = Path(out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    inputs = [(d.split(":", 1)[0], Path(d.split(":", 1)[1]).read_bytes()) for d in docs]
+    if route == "naive":
+        for lang, md in inputs:
+            naive(out_dir, bib, csl, fonts, lang, md)
+        return
+    with ThreadPoolExecutor(2) as pool:
+        futures = [f for lang, md in inputs for f in best(out_dir, bib, csl, fonts, lang, md, pool)]
+        for f in futures:
+            f.result()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
