@@ -215,18 +215,51 @@ def test_paper_csl_overrides_the_project_style(tmp_path):
     assert "data flows are unevenly distributed {digital economy report 2021}." in [t.lower() for t in texts]
 
 
-def test_provenance_line_names_commit_and_build_date(tmp_path):
+def _git(root: Path, *args: str) -> str:
+    git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    return subprocess.run([*git, *args], check=True, capture_output=True, text=True).stdout.strip()
+
+
+def _footers(docx_path: Path) -> str:
+    with zipfile.ZipFile(docx_path) as z:
+        return "".join(z.read(n).decode() for n in z.namelist() if n.startswith("word/footer"))
+
+
+def test_provenance_line_names_inputs_and_build_date_and_manifest_names_commit(tmp_path):
+    """The footer carries "Ref. " + a hash of the handout's own inputs (the same in DOCX and
+    PDF) and the build date; the commit goes in manifest.json, so a commit that changes nothing
+    printed rebuilds nothing."""
+    import json
+    import re
+
     from conftest import MINIMAL, write_project
 
+    from positionkit.pipeline.build import build
+
     root = write_project(tmp_path / "p", {**MINIMAL, **FILES})
-    git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.org"]
-    subprocess.run([*git, "init", "-q"], check=True)
-    subprocess.run([*git, "add", "-A"], check=True)
-    subprocess.run([*git, "commit", "-qm", "x"], check=True)
-    sha = subprocess.run([*git, "rev-parse", "--short=7", "HEAD"], capture_output=True, text=True).stdout.strip()
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-qm", "x")
     assert run(root, "build").exit_code == 0
-    line = f"Ref. {sha} · 2026-11-20"
-    assert line in pdf_text(root / "build/note/note.en.pdf")
-    with zipfile.ZipFile(root / "build/note/note.en.docx") as z:
-        footers = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("word/footer"))
-    assert line in footers
+    pdf_line = re.search(r"Ref\. ([0-9a-f]{7}) · 2026-11-20", pdf_text(root / "build/note/note.en.pdf"))
+    assert pdf_line, pdf_text(root / "build/note/note.en.pdf")
+    assert pdf_line.group(0) in _footers(root / "build/note/note.en.docx")
+    manifest = json.loads((root / "build/note/manifest.json").read_text())
+    assert manifest["commit"] == _git(root, "rev-parse", "--short=7", "HEAD")
+
+    (root / "NOTES.txt").write_text("nothing a handout prints\n")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-qm", "notes")
+    again = build(root)
+    assert again.ok and again.built == [] and len(again.reused) == 2
+    manifest = json.loads((root / "build/note/manifest.json").read_text())
+    assert manifest["commit"] == _git(root, "rev-parse", "--short=7", "HEAD")
+
+    edit = root / "papers/note/02-body.md"
+    edit.write_text(edit.read_text().replace("Data flows", "Cross-border data flows", 1))
+    changed = build(root)
+    assert changed.ok and sorted(changed.built) == ["build/note/note.en.docx", "build/note/note.en.pdf"]
+    assert json.loads((root / "build/note/manifest.json").read_text())["commit"].endswith("+")
+    new_line = re.search(r"Ref\. ([0-9a-f]{7}) · 2026-11-20", pdf_text(root / "build/note/note.en.pdf"))
+    assert new_line and new_line.group(1) != pdf_line.group(1)
+    assert new_line.group(0) in _footers(root / "build/note/note.en.docx")

@@ -6,6 +6,7 @@ and rebuilds through the library, counting pandoc runs and typst compiles.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -197,6 +198,47 @@ def test_a_changed_positionkit_is_not_served_from_the_cache(monkeypatch):
     """The cache's environment includes a fingerprint of positionkit's own code and template."""
     from positionkit.pipeline import cache, tools
 
-    before = cache.environment(None)
+    before = cache.environment()
     monkeypatch.setattr(tools, "code_fingerprint", lambda: "patched-renderer")
-    assert cache.environment(None) != before
+    assert cache.environment() != before
+
+
+TWINS = """\
+audiences:
+  - id: atlantis
+    name: "Delegation of Atlantis"
+    languages: [en]
+    params: {country: "Atlantis"}
+    tags: [ldc]
+    internal: {stance: ally}
+  - id: lilliput
+    name: "Delegation of Lilliput"
+    languages: [en]
+    params: {country: "Lilliput"}
+    tags: [ldc]
+    internal: {stance: ally}
+"""
+
+
+def test_shared_batch_rendering_equals_rendering_alone_footer_ref_included(tmp_path, monkeypatch):
+    """Two audiences whose handouts differ only in values share one DOCX and one Typst source,
+    filled in per audience (values, and the footer's "Ref." hash of each one's own inputs); an
+    audience built alone renders on its own path. The bytes are the same."""
+    from positionkit.render import cite_shared
+
+    fills = []
+    real_docx, real_typst = cite_shared.fill_docx, cite_shared.fill_typst
+    monkeypatch.setattr(cite_shared, "fill_docx", lambda *a: fills.append("docx") or real_docx(*a))
+    monkeypatch.setattr(cite_shared, "fill_typst", lambda *a: fills.append("typst") or real_typst(*a))
+    files = project_files(**{"audiences.yaml": TWINS})
+    both = write_project(tmp_path / "both", files)
+    assert build_mod.build(both, audiences=["atlantis", "lilliput"]).ok
+    assert sorted(fills) == ["docx", "docx", "typst", "typst"]
+    alone = write_project(tmp_path / "alone", files)
+    assert build_mod.build(alone, audiences=["lilliput"]).ok
+    outputs = ["build/note/lilliput/note.en.docx", "build/note/lilliput/note.en.pdf"]
+    for rel in outputs:
+        assert (alone / rel).read_bytes() == (both / rel).read_bytes(), rel
+    refs = {re.search(r"Ref\. [0-9a-f]{7}", pdf_text(both / f"build/note/{who}/note.en.pdf")).group(0)
+            for who in ("atlantis", "lilliput")}
+    assert len(refs) == 2  # each audience's handout names its own inputs

@@ -50,10 +50,10 @@ def build(root: Path, papers=(), formats=(), langs=(), final: bool = False, stri
     store = cache.Store.open(root, config.output_dir)
     request = cache.Request(tuple(papers), tuple(formats), tuple(langs), tuple(audiences), final, strict,
                             tuple(shard or ()))
-    provenance = _provenance(root)
-    env = cache.environment(provenance)
+    commit, env = head_commit(root), cache.environment()
     replayable = not config.libraries  # library checkouts live outside the files the index watches
-    recorded = store.replay(request, env) if replayable else None
+    # a new commit alone re-resolves (to put it in manifest.json) but renders nothing
+    recorded = store.replay(request, {**env, "commit": commit}) if replayable else None
     if recorded is not None:
         return _replayed(recorded)
 
@@ -64,14 +64,15 @@ def build(root: Path, papers=(), formats=(), langs=(), final: bool = False, stri
     units = in_shard(units, shard) if shard else units
     if _blocked(diags, units, fatal, tailored):
         return _stopped(diags, units, fatal)
-    ctx = RenderContext(project, prepared.labels, final, provenance, prepared.audiences, env)
+    ctx = RenderContext(project, prepared.labels, final, audiences=prepared.audiences, env=env)
+    ctx = replace(ctx, provenance=page_refs(ctx, store, [d for u in units for d in u.docs]))
     keys = _plan_outputs(ctx, store, units, formats or project.config.formats)
     rendered, failures = produce.render_jobs(ctx, _stale(store, units, keys), jobs, progress)  # cite + render
     pages = _check_outputs(project, store, units, rendered, failures, fatal, final)
     if not tailored and any(u.failed for u in units):
         return _stopped(diags, units, fatal, ok=False)
     files = {job.path: rendered[job.path] for u in units if not u.failed for job in u.jobs if job.path in rendered}
-    return _write(ctx, store, units, Made(files, keys, pages), diags, fatal, tailored,
+    return _write(ctx, store, units, Made(files, keys, pages, commit), diags, fatal, tailored,
                   (request, _extra_inputs(project, papers)) if replayable else None)
 
 
@@ -101,34 +102,33 @@ class Unit:
         return [d.format() for d in diags if d.severity.value == "error"] or [d.format() for d in diags]
 
 
-def output_key(ctx: RenderContext, store: cache.Store, job: Job) -> str:
-    """Everything one output depends on; a change to any of it rebuilds the output."""
-    project, doc = ctx.project, job.doc
+def document_inputs(ctx: RenderContext, store: cache.Store, doc) -> dict:
+    """Everything one document's handouts print or are shaped by, whatever the format."""
+    project = ctx.project
     person = ctx.audience(doc)
     csl = project.csl_for(doc.target.paper)
-    return cache.digest({
-        "env": dict(ctx.env), "format": job.format, "lang": doc.target.lang, "markdown": doc.markdown,
+    return {
+        "env": dict(ctx.env), "lang": doc.target.lang, "markdown": doc.markdown,
         "meta": doc.meta, "audience": person.printable() if person else None, "final": ctx.final,
-        "provenance": ctx.provenance, "epoch": ctx.epoch(doc),
-        "labels": ctx.labels[doc.target.lang], "style": asdict(project.config.style),
+        "epoch": ctx.epoch(doc), "labels": ctx.labels[doc.target.lang], "style": asdict(project.config.style),
         "allow_raw": project.config.allow_raw,
         "bibliography": {rel: store.file_hash(rel) for rel in project.bibliography.files},
         "media": {rel: store.file_hash(rel) for _, rel in doc.media},
         "csl": csl and store.file_hash(csl), "reference_docx": store.file_hash("styles/reference.docx"),
         "review": anchors.stamp(project, doc).build,  # source hashes the DOCX carries
-    })
+    }
 
 
-@dataclass(frozen=True)
-class Made:
-    """What rendering produced, with the cache keys computed before it started."""
+def output_key(ctx: RenderContext, store: cache.Store, job: Job) -> str:
+    """Everything one output depends on; a change to any of it rebuilds the output. The page's
+    "Ref." is derived from the same inputs, so it needs no place of its own here."""
+    return cache.digest({**document_inputs(ctx, store, job.doc), "format": job.format})
 
-    files: dict
-    """Output path -> bytes, for the outputs of units that did not fail."""
-    keys: dict
-    """Output path -> cache key (taken before rendering: an input edited meanwhile rebuilds)."""
-    pages: dict
-    """PDF path -> page count."""
+
+def page_refs(ctx: RenderContext, store: cache.Store, docs) -> dict:
+    """Document -> the footer's trace: "Ref. " and 7 hex digits of its inputs' digest. DOCX and
+    PDF of one document carry the same one; it changes only when the handout's inputs do."""
+    return {doc.target: "Ref. " + cache.digest(document_inputs(ctx, store, doc))[:7] for doc in docs}
 
 
 def in_shard(units: list, shard: tuple[int, int]) -> list:
@@ -183,6 +183,20 @@ def _check_outputs(project: Project, store: cache.Store, units: list[Unit], rend
     return pages
 
 
+@dataclass(frozen=True)
+class Made:
+    """What rendering produced, with the cache keys computed before it started."""
+
+    files: dict
+    """Output path -> bytes, for the outputs of units that did not fail."""
+    keys: dict
+    """Output path -> cache key (taken before rendering: an input edited meanwhile rebuilds)."""
+    pages: dict
+    """PDF path -> page count."""
+    commit: str | None = None
+    """The project's commit, for manifest.json."""
+
+
 def _write(ctx: RenderContext, store: cache.Store, units: list[Unit], made: Made,
            diags: list[Diagnostic], fatal: bool, tailored: bool, replayable: tuple | None) -> BuildResult:
     """Outputs and manifests to build/, then the cache index; the result says what happened.
@@ -191,7 +205,7 @@ def _write(ctx: RenderContext, store: cache.Store, units: list[Unit], made: Made
     good = [u for u in units if not u.failed]
     result = BuildResult(diags)
     files = made.files
-    manifests = manifest.manifests(project, store, good, files, tailored)
+    manifests = manifest.manifests(project, store, good, files, tailored, made.commit)
     try:
         with write.locked(project.root / project.config.output_dir):
             written = write.commit(project.root, {**files, **manifests})
@@ -204,7 +218,7 @@ def _write(ctx: RenderContext, store: cache.Store, units: list[Unit], made: Made
             result.outputs = result.built + result.reused
             result.ok = not has_errors(result.diagnostics, fatal) and not result.failed
             if replayable and result.ok and not written:
-                store.remember(replayable[0], dict(ctx.env), replayable[1],
+                store.remember(replayable[0], {**ctx.env, "commit": made.commit}, replayable[1],
                                {"outputs": result.outputs, "written": sorted(manifests),
                                 "diagnostics": cache.diagnostics_to_json(result.diagnostics)})
             store.save()
@@ -262,8 +276,3 @@ def _extra_inputs(project: Project, papers) -> list[str]:
     extra = [aud.audiences_path(project, s) for s in slugs if s in project.papers]
     extra += [project.papers[s].meta.get("csl") for s in slugs if s in project.papers]
     return [str(e) for e in extra if isinstance(e, str)] + [project.config.style.csl or ""]
-
-
-def _provenance(root: Path) -> str | None:
-    commit = head_commit(root)
-    return f"Ref. {commit}" if commit else None

@@ -4,13 +4,13 @@ Two levels, both content-addressed so that a stale output is never served:
 
 1. A whole-request shortcut. The index remembers, per build request (papers, formats, languages,
    audiences, final/strict), a digest over the content of every project file a build can read,
-   the tool and positionkit versions and the provenance line. When that digest and every output
+   the tool and positionkit versions and the project's commit (for manifest.json). When that digest and every output
    on disk are unchanged, the recorded result is replayed: nothing is loaded, resolved or rendered.
    Files are hashed only when their size or mtime changed, or when their mtime is too close to
    the index's own to be trusted (git's "racy clean" rule).
 2. Per output. After resolving, each output gets a key over everything it depends on (resolved
    Markdown, metadata, language, format, bibliography files, CSL, style, labels, reference.docx,
-   audience entry, versions, final/draft, provenance, epoch). An output whose key, size and
+   audience entry, versions, final/draft, epoch); not the commit. An output whose key, size and
    content on disk match the index is reused as is.
 
 Nothing internal to an audience is stored: keys are digests of printable inputs and of resolved
@@ -191,11 +191,11 @@ class Store:
             pass  # the previous index stays; at worst the next build renders again (disk full, ...)
 
 
-def environment(provenance: str | None) -> dict:
-    """What every output depends on beyond project files."""
+def environment() -> dict:
+    """What every output depends on beyond project files. The project's commit is not part of
+    it: a handout prints a hash of its own inputs, and the commit goes only in manifest.json."""
     return {"cache": VERSION, "positionkit": __version__, "code": tools.code_fingerprint(),
-            "tools": tools.tool_versions(),
-            "provenance": provenance, "epoch_env": os.environ.get("SOURCE_DATE_EPOCH")}
+            "tools": tools.tool_versions(), "epoch_env": os.environ.get("SOURCE_DATE_EPOCH")}
 
 
 def diagnostics_to_json(diags: list[Diagnostic]) -> list[dict]:

@@ -31,8 +31,10 @@ class RenderContext:
     """Language code -> the project's labels in that language."""
     final: bool = False
     """A final build: no Draft marking."""
-    provenance: str | None = None
-    """The footer's trace of where the handout came from (None outside git)."""
+    provenance: Mapping[Target, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Document -> the footer's trace, "Ref. " and a short hash of that document's own inputs
+    (see pipeline/build.py::page_refs): it changes exactly when what the page prints may, so it
+    never defeats the cache; the commit goes in manifest.json."""
     audiences: Mapping[tuple, Any] = field(default_factory=lambda: MappingProxyType({}))
     """(paper, audience id) -> Audience, in a tailored batch."""
     env: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
@@ -102,7 +104,8 @@ def handout(ctx: RenderContext, doc: Resolved, ast: dict | None = None) -> Hando
                    date=display_date(meta.get("date"), lang.babel_locale),
                    organisations=tuple(meta.get("organisations") or ()), audience=meta.get("audience"),
                    contact=meta.get("contact"), labels=ctx.labels[doc.target.lang], style=project.config.style,
-                   draft=not ctx.final, provenance=provenance_line(ctx.provenance, day), epoch=epoch, iso_date=day,
+                   draft=not ctx.final, provenance=provenance_line(ctx.provenance.get(doc.target), day), epoch=epoch,
+                   iso_date=day,
                    reference_docx=project.reference_docx, short_title=meta.get("short_title"),
                    media=load_media(project, doc, ast), review=anchors.stamp(project, doc))
 

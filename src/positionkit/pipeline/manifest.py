@@ -9,7 +9,7 @@ from positionkit.pipeline import cache, write
 from positionkit.load.project import Project
 
 
-def manifests(project, store, units, files, tailored) -> dict:
+def manifests(project, store, units, files, tailored, commit: str | None = None) -> dict:
     """One manifest.json per paper (plain build) or per audience folder (tailored batch); a manifest
     whose content did not change is not rewritten."""
     groups: dict = {}
@@ -22,17 +22,18 @@ def manifests(project, store, units, files, tailored) -> dict:
     for (slug, folder), jobs in groups.items():
         shas = {j.path: cache.sha(files[j.path]) if j.path in files else store.output(j.path).get("sha256")
                 for j in jobs}
-        data = write.manifest_bytes(manifest(project, store, slug, jobs, shas))
+        data = write.manifest_bytes(manifest(project, store, slug, jobs, shas, commit))
         path = f"{folder}/manifest.json"
         if not store.fresh(path, cache.sha(data)):
             out[path] = data
     return out
 
 
-def manifest(project: Project, store, slug: str, jobs: list, shas: dict) -> dict:
+def manifest(project: Project, store, slug: str, jobs: list, shas: dict, commit: str | None = None) -> dict:
     inputs = sorted({p for j in jobs for p in j.doc.inputs} | set(project.bibliography.files))
     return {
         "paper": slug,
+        **({"commit": commit} if commit else {}),  # the project's commit ("+": uncommitted changes)
         "positionkit": __version__,
         "tools": tools.tool_versions(),
         "python": platform.python_version(),

@@ -142,6 +142,11 @@ def cite_group(ctx: RenderContext, markdown: str, members: list) -> Cited:
     if len(members) < 2 or not shared.safe(ast, tokens) or not all(
             shared.shareable([*table.values(), str(doc.meta.get("audience") or "")]) for doc, table, _ in members):
         return Cited(ast)
+    refs = [ctx.provenance.get(doc.target) for doc, _, _ in members]
+    if all(refs) and all(map(shared.shareable_ref, refs)):
+        ctx = replace(ctx, provenance={first.target: shared.REF_TOKEN})
+    elif any(refs):
+        return Cited(ast)  # some with a trace, some without: each renders alone
     h = handout(ctx, first, ast)
     h = replace(h, audience=shared.META_TOKEN, review=replace(h.review, audience=anchors.AUDIENCE_TOKEN))
     formats = {job.format for _, _, doc_jobs in members for job in doc_jobs}
@@ -159,7 +164,7 @@ def member_outputs(ctx: RenderContext, doc: Resolved, table: dict, jobs: list[Jo
     """-> [(job, bytes | Diagnostic | RenderError | work still to do)] for one document's outputs."""
     if isinstance(cited.ast, Diagnostic):
         return [(job, cited.ast) for job in jobs]
-    name = str(doc.meta.get("audience") or "")
+    name, ref = str(doc.meta.get("audience") or ""), ctx.provenance.get(doc.target, "")
     out, mine = [], None
     for job in jobs:
         if job.format in cited.templates:
@@ -167,10 +172,14 @@ def member_outputs(ctx: RenderContext, doc: Resolved, table: dict, jobs: list[Jo
             if isinstance(template, RenderError):
                 out.append((job, template))
             elif job.format == "docx":
-                review = {anchors.AUDIENCE_TOKEN: anchors.audience_id(doc.target.audience) or ""}
-                out.append((job, shared.fill_docx(template, {**table, **review}, name, h.epoch)))
+                review = _review_fill(ctx, doc, h.review)
+                if review is None:  # its review stamp differs beyond the values: render alone
+                    mine = mine or own_handout(ctx, doc, table, cited.ast)
+                    out.append((job, partial(render.RENDERERS[job.format], mine)))
+                else:
+                    out.append((job, shared.fill_docx(template, {**table, **review}, name, h.epoch, ref)))
             else:
-                out.append((job, partial(_compile, h, template, table, name)))
+                out.append((job, partial(_compile, h, template, table, name, ref)))
             continue
         try:
             mine = mine or own_handout(ctx, doc, table, cited.ast)
@@ -195,7 +204,8 @@ def render_handout(project: Project, document: Resolved, fmt: str = "pdf", *, fi
 
     ``labels``: the document language's labels, as ``prepare`` returns them (default: read from
     the project's styles/i18n). Raises ``ValueError`` for an unknown format and ``RenderError``
-    when pandoc or typst fails. ``provenance`` is the footer's trace (a build puts the commit).
+    when pandoc or typst fails. ``provenance``: the footer's trace (a build prints "Ref. " and a
+    short hash of the document's inputs); the footer then shows it and the date.
     """
     renderers = render.RENDERERS
     if fmt not in renderers:
@@ -203,12 +213,26 @@ def render_handout(project: Project, document: Resolved, fmt: str = "pdf", *, fi
     lang = document.target.lang
     if labels is None:
         labels, _ = project_labels(project, get_language(lang))
-    ctx = RenderContext(project, {lang: labels}, final, provenance)
+    ctx = RenderContext(project, {lang: labels}, final, {document.target: provenance} if provenance else {})
     return renderers[fmt](handout(ctx, document))
 
 
 _PAGE_TREE = re.compile(rb"<<(?:(?!>>).)*?/Type\s*/Pages\b(?:(?!>>).)*>>", re.S)
 _COUNT = re.compile(rb"/Count\s+(\d+)")
+
+
+def _review_fill(ctx: RenderContext, doc: Resolved, shared_stamp) -> dict | None:
+    """What turns the shared DOCX's review stamp into this document's: its audience id, build id
+    and title-block hashes (all that differs between tailored documents of one group); None when
+    more than that differs."""
+    if shared_stamp is None:
+        return {}
+    own = anchors.stamp(ctx.project, doc)
+    if (own.hashes, [k for k, _ in own.meta]) != (shared_stamp.hashes, [k for k, _ in shared_stamp.meta]):
+        return None
+    fill = {anchors.AUDIENCE_TOKEN: own.audience or "", shared_stamp.build: own.build}
+    fill.update({theirs: mine for (_, theirs), (_, mine) in zip(shared_stamp.meta, own.meta) if theirs != mine})
+    return fill
 
 
 def pdf_pages(data: bytes) -> int:
@@ -226,8 +250,8 @@ def pdf_pages(data: bytes) -> int:
     return len(PdfReader(BytesIO(data)).pages)
 
 
-def _compile(h: Handout, template: str, table: dict, name: str) -> bytes:
-    return _stock()[1].compile_pdf(h, shared.fill_typst(template, table, name))
+def _compile(h: Handout, template: str, table: dict, name: str, ref: str) -> bytes:
+    return _stock()[1].compile_pdf(h, shared.fill_typst(template, table, name, ref))
 
 
 def _stock():

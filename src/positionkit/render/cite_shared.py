@@ -123,6 +123,8 @@ def group(items: list, markdown_of: Callable, values_of: Callable, key_of: Calla
 
 META_TOKEN = "pkvzmetaq"
 """Stands for the audience line in a group's shared handout."""
+REF_TOKEN = "pkvzrefq"
+"""Stands for the footer's "Ref. ..." (each audience's handout has its own inputs, so its own)."""
 _LATIN = re.compile(r"^[A-Za-z0-9\u00C0-\u024F ,'’-]*$")
 
 
@@ -132,14 +134,24 @@ def shareable(values: Iterable[str]) -> bool:
     return all(_LATIN.match(v) for v in values)
 
 
-def fill_typst(source: str, table: dict[str, str], name: str) -> str:
+_REF = re.compile(r"^[A-Za-z0-9 .:+-]*$")
+
+
+def shareable_ref(value: str) -> bool:
+    """A footer trace a shared DOCX / Typst source can take by plain text replacement (nothing
+    to escape in XML or a Typst string): "Ref. 3f2a9c1"."""
+    return bool(_REF.match(value))
+
+
+def fill_typst(source: str, table: dict[str, str], name: str, ref: str = "") -> str:
     for tok, value in table.items():
         source = source.replace(tok, value.replace("'", "\\'"))  # pandoc's typst writer escapes '
-    return source.replace(META_TOKEN, name)  # inside a string literal: nothing to escape
+    # inside string literals: nothing to escape (Latin text; a ref is "Ref. " and hex digits)
+    return source.replace(META_TOKEN, name).replace(REF_TOKEN, ref)
 
 
-def fill_docx(data: bytes, table: dict[str, str], name: str, epoch: int) -> bytes:
-    pairs = [*table.items(), (META_TOKEN, name)]
+def fill_docx(data: bytes, table: dict[str, str], name: str, epoch: int, ref: str = "") -> bytes:
+    pairs = [*table.items(), (META_TOKEN, name), (REF_TOKEN, ref)]
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
         for info in src.infolist():
