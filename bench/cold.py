@@ -88,6 +88,8 @@ class Runner:
         self.tmp, self.rss = tmp, rss
         self.env = {**os.environ, "POSITIONKIT_CACHE_DIR": str(tmp / "user-cache")}
         self.env.pop("SOURCE_DATE_EPOCH", None)
+        # byte-compiled modules, as an installed package has them (round 0 writes them)
+        self.env.pop("PYTHONDONTWRITEBYTECODE", None)
 
     def run(self, argv: list[str], cwd: Path, src: Path | None = None, clean: Path | None = None
             ) -> tuple[float, int]:
@@ -117,6 +119,7 @@ def main() -> None:
     py = sys.executable
     handmade = str(ROOT / "bench" / "handmade.py")
     tmp = Path(tempfile.mkdtemp(prefix="pk-bench-"))
+    os.environ["POSITIONKIT_CACHE_DIR"] = str(tmp / "user-cache")  # the in-process calls too
     try:
         example = copy_example(tmp / "example")
         git_commit(example)
@@ -143,12 +146,15 @@ def main() -> None:
         def hand(route: str, docs: list[str]):
             return [(route, [py, handmade, route, str(tmp / "hand"), bib, csl, fonts, *docs], tmp, None, tmp / "hand")]
 
+        def bare(name: str, code: str):
+            return [(name, [py, "-c", code], tmp, None, None)]
+
         rows = {
             "brief, en, DOCX+PDF": ("best", pk(example, "build", "data-flows-brief", "--lang", "en") + hand("best", brief_en)),
             f"{words // 1000}k-word paper, en, DOCX+PDF": ("best", pk(long, "build", "long-paper", "--lang", "en") + hand("best", long_en)),
             f"{words // 1000}k-word paper, en+fr+es x DOCX+PDF": ("naive", pk(long, "build", "long-paper") + hand("naive", long_3)),
-            "positionkit --help": (None, pk(example, "--help")),
-            "positionkit check (example)": (None, pk(example, "check")),
+            "positionkit --help": ("import click", pk(example, "--help") + bare("import click", "import click")),
+            "positionkit check (example)": ("python", pk(example, "check") + bare("python", "pass")),
         }
         if big_words:
             rows[f"{big_words // 1000}k words, en, DOCX+PDF"] = ("best", pk(big, "build", "long-paper", "--lang", "en")
@@ -174,9 +180,9 @@ def main() -> None:
         print("|---" * (2 + 2 * len(names)) + "|")
         for row, (ref, _) in rows.items():
             med = {n: statistics.median(v) for n, v in times[row].items()}
-            cells = [f"{ref} {med[ref]:.2f} s" if ref else "-"]
+            cells = [f"{ref} {med[ref]:.3f} s"]
             for n in names:
-                cells += [f"{med[n]:.3f} s", f"**{med[n] / med[ref]:.2f}x**" if ref else "-"]
+                cells += [f"{med[n]:.3f} s", f"**{med[n] / med[ref]:.2f}x**"]
             print(f"| {row} | " + " | ".join(cells) + " |")
         if big_words:
             row = f"{big_words // 1000}k words, en, DOCX+PDF"
@@ -188,8 +194,33 @@ def main() -> None:
                 a, b = statistics.median(times[long_row][n]), statistics.median(times[row][n])
                 print(f"time per 1,000 words, {n}: {a / words * 1000:.3f} s at {words} words, "
                       f"{b / big_words * 1000:.3f} s at {big_words} words")
+        incremental(long, args.words)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def incremental(project: Path, words: int) -> None:
+    """What a commit, and an edit of one translation, rebuild (in-process, library call)."""
+    from positionkit.pipeline.build import build
+
+    env = {**os.environ, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@example.org",
+           "GIT_COMMITTER_NAME": "b", "GIT_COMMITTER_EMAIL": "b@example.org"}
+    shutil.rmtree(project / "build", ignore_errors=True)
+    first = build(project, ["long-paper"])
+    (project / "NOTES.txt").write_text("a file no handout prints\n")
+    for args in (["add", "-A"], ["commit", "-qm", "notes"]):
+        subprocess.run(["git", "-C", str(project), *args], check=True, env=env, capture_output=True)
+    start = time.perf_counter()
+    after_commit = build(project, ["long-paper"])
+    t_commit = time.perf_counter() - start
+    fr = sorted((project / "papers/long-paper").glob("*.fr.md"))[1]
+    fr.write_text(fr.read_text("utf-8").rstrip("\n") + " Une phrase ajoutée.\n", "utf-8")
+    start = time.perf_counter()
+    after_edit = build(project, ["long-paper"])
+    t_edit = time.perf_counter() - start
+    print(f"\nincremental ({words}-word paper, en+fr+es, {len(first.outputs)} outputs): a commit of a file no "
+          f"handout prints rebuilt {len(after_commit.built)} ({t_commit:.2f} s); one edited French section rebuilt "
+          f"{len(after_edit.built)}: {', '.join(Path(p).name for p in after_edit.built)} ({t_edit:.2f} s)")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 stops here; `build` goes on only when this finds no error. Both call :func:`prepare`."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -55,10 +56,12 @@ def prepare(project: Project, papers=(), langs=(), final: bool = False, audience
     or 'all') the documents are tailored and checked one audience at a time."""
     if audiences:
         targets, people, sets, diags = plan_audiences(project, papers, langs, audiences)
-    else:
+    elif _has_conditions(project, papers):
         (targets, diags), people = plan(project, papers, langs), {}
         rel = aud.audiences_path(project)
         sets = {rel: project.audiences(rel)[0]}
+    else:  # nothing to validate: no audience set is consulted
+        (targets, diags), people, sets = plan(project, papers, langs), {}, {}
     diags += condition_diagnostics(project, papers, sets)
     labels = {}
     for code in sorted({t.lang for t in targets}):
@@ -84,6 +87,14 @@ def condition_diagnostics(project: Project, papers, sets: dict) -> list[Diagnost
         if found is not None:
             diags += conditions.validate(_texts(project, papers), found)
     return diags
+
+
+_CONDITION = re.compile(r"^:::+.*\b(when|unless)\b", re.M)
+
+
+def _has_conditions(project: Project, papers) -> bool:
+    """Whether any text a build may print has a line that could open a .when/.unless div."""
+    return any(_CONDITION.search(body) for _, body, _ in _texts(project, papers))
 
 
 def _texts(project, papers):

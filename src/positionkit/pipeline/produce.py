@@ -8,6 +8,7 @@ queues the tasks that need its result, so one document's DOCX and PDF render sid
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -270,6 +271,8 @@ def _warm_up(ctx: RenderContext, jobs: list[Job]) -> None:
     if not formats & {"docx", "pdf"}:
         return
     render.RENDERERS  # noqa: B018 (imports both renderer modules)
+    if any(isinstance(job.doc.meta.get("date"), dt.date) for job in jobs):
+        import babel.dates  # noqa: F401  lazy: the title block's localised date (handouts.display_date)
     if "docx" in formats:
         import docx  # noqa: F401  lazy: python-docx, for the DOCX fix-ups
     if "pdf" in formats:

@@ -2,15 +2,26 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import sys
 from functools import lru_cache
 from pathlib import Path
-from importlib import metadata
 
-from positionkit.render.pandoc import run_pandoc
+from positionkit.diskcache import cached_json, file_stamp
+from positionkit.render.pandoc import pandoc_path, run_pandoc
 
 
 @lru_cache(maxsize=1)
 def tool_versions() -> dict:
+    """Kept in the per-user disk cache, keyed by the pandoc binary and the folders packages are
+    installed in: asking costs a pandoc run and a scan of every installed distribution."""
+    key = [file_stamp(pandoc_path()), [file_stamp(p) for p in sys.path if p and os.path.isdir(p)]]
+    return cached_json("tool-versions", key, _ask_versions)
+
+
+def _ask_versions() -> dict:
+    from importlib import metadata  # lazy: scanning installed distributions is slow to set up
+
     try:
         pandoc = run_pandoc(["--version"], b"").decode().split("\n", 1)[0].split()[-1]
     except Exception:  # recorded, not needed: a missing pandoc fails loudly elsewhere

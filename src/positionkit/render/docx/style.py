@@ -7,14 +7,20 @@ setup, Title/Subtitle/Author/Date, a shaded "Key Messages" style and a PAGE/NUMP
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
+import importlib.util
 import io
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
+
+from positionkit.diskcache import cached_bytes, file_stamp
 
 from positionkit.render.docx.ooxml import child, field_runs, set_fonts
 from positionkit.render.docx.package import finish_package
-from positionkit.render.pandoc import run_pandoc
+from positionkit.render.pandoc import pandoc_path, run_pandoc
 from positionkit.style import DEFAULT_STYLE, Style
 
 __all__ = [
@@ -323,4 +329,11 @@ def scrub_core(doc, *, title: str, epoch: int, subject: str = "", author: str = 
 
 @lru_cache(maxsize=8)
 def cached_reference(style: Style) -> bytes:
-    return reference_docx(style)
+    """reference_docx(style), made once per machine and kept in the per-user disk cache (it runs
+    pandoc and python-docx: a tenth of a second in every fresh process)."""
+    here = Path(__file__).parent
+    code = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(here.glob("*.py")))).hexdigest()[:16]
+    spec = importlib.util.find_spec("docx")
+    key = [dataclasses.asdict(style), code, file_stamp(pandoc_path()),
+           file_stamp(spec.origin) if spec and spec.origin else None]
+    return cached_bytes("docx-reference", key, lambda: reference_docx(style))
