@@ -64,7 +64,7 @@ def resolved_inputs(project: Path, paper: str, langs: list[str], out: Path) -> l
     docs = prepare(load_project(project), [paper], langs).documents
     args = []
     for doc in docs:
-        path = out / f"{paper}.{doc.target.lang}.md"
+        path = out / f"{project.name}-{paper}.{doc.target.lang}.md"
         title = str(doc.meta.get("title", "")).replace('"', "'")
         path.write_text(f'---\ntitle: "{title}"\n---\n\n' + doc.markdown, "utf-8")
         args.append(f"{get_language(doc.target.lang).pandoc_lang}:{path}")
@@ -81,6 +81,23 @@ def font_folder(project: Path, out: Path) -> str:
     for i, path in enumerate(font_files(get_language("en"), style)):
         (out / f"{i:02d}-{path.name}").symlink_to(path)
     return str(out)
+
+
+def printed_words(project: Path) -> int:
+    """Words of the long paper's resolved English Markdown (blocks included)."""
+    from positionkit.load.project import load_project
+    from positionkit.pipeline.prepare import prepare
+
+    docs = prepare(load_project(project), ["long-paper"], ["en"]).documents
+    return len(docs[0].markdown.split())
+
+
+def sized_paper(project: Path, words: int) -> int:
+    """A long paper of about `words` printed words; -> the exact count."""
+    make_long_paper(project, words)
+    got = printed_words(project)
+    make_long_paper(project, int(words * words / max(got, 1)))
+    return printed_words(project)
 
 
 class Runner:
@@ -124,10 +141,10 @@ def main() -> None:
         example = copy_example(tmp / "example")
         git_commit(example)
         long = copy_example(tmp / "long")
-        words = make_long_paper(long, args.words)
+        words = sized_paper(long, args.words)
         git_commit(long)
         big = copy_example(tmp / "big")
-        big_words = make_long_paper(big, 100_000) if not args.no_memory else 0
+        big_words = sized_paper(big, 100_000) if not args.no_memory else 0
         git_commit(big)
         md = tmp / "md"
         md.mkdir()
@@ -194,7 +211,13 @@ def main() -> None:
                 a, b = statistics.median(times[long_row][n]), statistics.median(times[row][n])
                 print(f"time per 1,000 words, {n}: {a / words * 1000:.3f} s at {words} words, "
                       f"{b / big_words * 1000:.3f} s at {big_words} words")
-        incremental(long, args.words)
+        for project, n in ((long, words), (big, big_words)):
+            pdf = project / "build/long-paper/long-paper.en.pdf"
+            if n and pdf.is_file():
+                from positionkit.pipeline.produce import pdf_pages
+
+                print(f"the {n}-word paper prints {pdf_pages(pdf.read_bytes())} pages (A4, 10.5 pt)")
+        incremental(long, words)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -41,13 +41,17 @@ def isolate_cites(blocks: list[Any], wrap: Callable[[dict[str, Any]], list[dict[
     """
 
     def walk(node: Any) -> list[Any]:
+        # copy on write, as media.rewrite_images: the AST is shared by both renderers
         if isinstance(node, list):
-            return [[x for n in node for x in walk(n)]]
+            out = [x for n in node for x in walk(n)]
+            same = len(out) == len(node) and all(a is b for a, b in zip(out, node))
+            return [node if same else out]
         if not isinstance(node, dict):
             return [node]
         if node.get("t") == "Cite" and is_ltr(stringify(node["c"][1])) and not _has_note(node["c"][1]):
             return wrap(node)
-        return [{k: (walk(v)[0] if isinstance(v, (list, dict)) else v) for k, v in node.items()}]
+        out = {k: (walk(v)[0] if isinstance(v, (list, dict)) else v) for k, v in node.items()}
+        return [node if all(out[k] is v for k, v in node.items()) else out]
 
     return walk(blocks)[0]
 

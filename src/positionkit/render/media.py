@@ -68,8 +68,12 @@ def rewrite_images(blocks: list[Any], image: Callable[[str, Attr, list[Any]], tu
     becomes its content (its caption, the same alt text, would print twice) as paragraphs."""
 
     def walk(node: Any) -> list[Any]:
+        # copy on write: a subtree without images comes back as the same object (a long
+        # handout's AST is not copied for nothing, and DOCX and PDF share it)
         if isinstance(node, list):
-            return [[x for n in node for x in walk(n)]]
+            out = [x for n in node for x in walk(n)]
+            same = len(out) == len(node) and all(a is b for a, b in zip(out, node))
+            return [node if same else out]
         if not isinstance(node, dict):
             return [node]
         t = node.get("t")
@@ -81,6 +85,8 @@ def rewrite_images(blocks: list[Any], image: Callable[[str, Attr, list[Any]], tu
                 return [{"t": "Span", "c": [["", [], []], alt]}]
             return [{"t": "Image", "c": [new[1], alt, [new[0], title]]}]
         out = {k: (walk(v)[0] if isinstance(v, (list, dict)) else v) for k, v in node.items()}
+        if all(out[k] is v for k, v in node.items()):
+            return [node]
         if t == "Figure" and _has_image(node["c"][2]) and not _has_image(out["c"][2]):
             return [{"t": "Para", "c": b["c"]} if b.get("t") == "Plain" else b for b in out["c"][2]]
         return [out]
