@@ -40,8 +40,7 @@ def test_label_overrides_come_from_the_load_stage(make_project):
     root = make_project({"styles/i18n/en.yaml": "references: Sources\n"})
     project = load_project(root)
     assert project.label_files == {"en": {"references": "Sources"}}
-    _docs, labels, _diags = prepare(project)
-    assert labels["en"]["references"] == "Sources"
+    assert prepare(project).labels["en"]["references"] == "Sources"
 
 
 def test_images_are_read_at_load_and_checked_from_what_was_read(make_project):
@@ -51,7 +50,7 @@ def test_images_are_read_at_load_and_checked_from_what_was_read(make_project):
     assert project.images["papers/note/chart.png"].data == PNG
     assert project.images["papers/note/gone.png"].problem == "missing"
     (root / "papers/note/chart.png").unlink()  # after load: the check must not look again
-    codes = [(d.code, d.line) for d in prepare(project)[2] if d.code in ("PK504", "PK105")]
+    codes = [(d.code, d.line) for d in prepare(project).all_diagnostics if d.code in ("PK504", "PK105")]
     assert codes == [("PK504", 5)]
 
 

@@ -76,7 +76,7 @@ def test_marks_change_nothing_pandoc_reads_in_awkward_markdown():
     assert drop_marks(blocks(marked), PREFIX) == blocks(AWKWARD)
 
 
-DOCS = [d for d in prepare(load_project(ROOT))[0] if d.target.lang in ("en", "ar")]
+DOCS = [d for d in prepare(load_project(ROOT)).documents if d.target.lang in ("en", "ar")]
 
 
 @pytest.mark.parametrize("doc", DOCS, ids=lambda d: f"{d.target.paper}.{d.target.lang}")
