@@ -121,7 +121,8 @@ def render_jobs(ctx: RenderContext, jobs: list[Job], workers: int | None = None,
                     for doc, table, doc_jobs in what:
                         running[pool.submit(member_outputs, ctx, doc, table, doc_jobs, future.result())] = ("member", None)
                 elif kind == "member":
-                    for job, outcome in future.result():
+                    # the PDF first: its pandoc run and typst compile are the longer way
+                    for job, outcome in sorted(future.result(), key=lambda o: o[0].format != "pdf"):
                         if callable(outcome):
                             running[pool.submit(_attempt, outcome)] = ("output", job)
                         else:

@@ -74,14 +74,17 @@ def stringify(node: Any) -> str:
 
 
 def drop_marks(node: Any, prefix: str) -> Any:
-    """A copy of ``node`` without the empty spans whose id starts with ``prefix`` (review marks,
-    which only the DOCX keeps)."""
+    """``node`` without the empty spans whose id starts with ``prefix`` (review marks, which only
+    the DOCX keeps). Copy on write: parts without marks are shared with ``node``, not copied."""
     if isinstance(node, list):
-        return [drop_marks(n, prefix) for n in node
-                if not (isinstance(n, dict) and n.get("t") == "Span" and not n["c"][1]
-                        and n["c"][0][0].startswith(prefix))]
+        out = [drop_marks(n, prefix) for n in node
+               if not (isinstance(n, dict) and n.get("t") == "Span" and not n["c"][1]
+                       and n["c"][0][0].startswith(prefix))]
+        same = len(out) == len(node) and all(a is b for a, b in zip(out, node))
+        return node if same else out
     if isinstance(node, dict):
-        return {k: drop_marks(v, prefix) for k, v in node.items()}
+        out = {k: drop_marks(v, prefix) if isinstance(v, (list, dict)) else v for k, v in node.items()}
+        return node if all(out[k] is v for k, v in node.items()) else out
     return node
 
 
