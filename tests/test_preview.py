@@ -15,7 +15,8 @@ from preview_project import FILES
 
 from positionkit.load.project import load_project
 from positionkit.pipeline.prepare import prepare
-from positionkit.pipeline.produce import handout, pdf_pages
+from positionkit.pipeline.handouts import RenderContext, handout
+from positionkit.pipeline.produce import pdf_pages
 from positionkit.preview import page
 from positionkit.preview.column import NEVER_PRINTED
 from positionkit.preview.server import start
@@ -51,8 +52,8 @@ def test_page_cites_exactly_as_the_handout(make_project):
     root = make_project(FILES)
     column = build_view(root, Request("note", ("en",))).columns[0]
     project = load_project(root)
-    docs, labels, _ = prepare(project, ["note"], ["en"])
-    printed = handout(project, docs[0], labels["en"], False, None).ast
+    prepared = prepare(project, ["note"], ["en"])
+    printed = handout(RenderContext(project, prepared.labels), prepared.documents[0]).ast
     body = unescape(text_of("".join(p.html for p in column.pieces)))
     refs = unescape(text_of(column.references))
     cites = list(nodes(printed["blocks"], "Cite"))
@@ -104,8 +105,8 @@ def test_print_view_pages_are_the_pdf_pages(make_project):
     root = make_project(FILES)
     pages, budget = print_pages(root, Request("note", ("en",)), ("en",))
     project = load_project(root)
-    docs, labels, _ = prepare(project, ["note"], ["en"])
-    pdf = render_pdf(handout(project, docs[0], labels["en"], False, None))
+    prepared = prepare(project, ["note"], ["en"])
+    pdf = render_pdf(handout(RenderContext(project, prepared.labels), prepared.documents[0]))
     assert budget == 1
     assert len(pages["en"]) == pdf_pages(pdf) >= 2
     assert all(p.startswith(b"\x89PNG\r\n\x1a\n") for p in pages["en"])
@@ -320,7 +321,7 @@ def test_anchors_leave_the_example_papers_as_pandoc_reads_them():
     from positionkit.render.pandoc import run_pandoc
 
     project = load_project(Path(__file__).resolve().parent.parent)
-    docs, _, _ = prepare(project)
+    docs = prepare(project).documents
     assert len(docs) >= 7
 
     def read(text):

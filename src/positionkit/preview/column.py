@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from positionkit.languages import Language, get_language
 from positionkit.load.project import Project, split_lang
 from positionkit.load import stamps
-from positionkit.pipeline.produce import handout, source_epoch
+from positionkit.pipeline.handouts import RenderContext, handout, source_epoch
 from positionkit.preview.anchors import Anchor, mark
 from positionkit.render.ast import div_attr, prepare, raw_block, rewrite_divs
 from positionkit.render.cite import READER, citeproc
@@ -58,7 +58,7 @@ def render_column(project: Project, doc: Resolved, labels: dict) -> Column:
     marked = mark(project, doc)
     ast = citeproc(project, marked.markdown, lang.pandoc_lang, labels["references"],
                    source_epoch(project, doc.target.paper), project.csl_for(doc.target.paper))
-    h = handout(project, doc, labels, False, None, ast)
+    h = handout(RenderContext(project, {doc.target.lang: labels}), doc, ast)
     notes = _notes(marked.notes)
     blocks = prepare(ast, labels["references"])["blocks"]
     blocks = rewrite_divs(blocks, {

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from positionkit.diagnostics import Diagnostic, error
 from positionkit.load.project import load_project
-from positionkit.pipeline.produce import handout
+from positionkit.pipeline.handouts import RenderContext, handout
 from positionkit.preview.view import Request, documents
 from positionkit.render.errors import RenderError
 from positionkit.render.pdf import render_png_pages
@@ -27,7 +27,7 @@ def print_pages(root: Path, request: Request, langs) -> tuple[dict[str, list[byt
     for doc in docs:
         code = doc.target.lang
         try:
-            out[code] = render_png_pages(handout(project, doc, labels[code], False, None), PPI)
+            out[code] = render_png_pages(handout(RenderContext(project, labels), doc), PPI)
         except RenderError as exc:
             out[code] = error("PK964", f"the {code} PDF could not be made: {exc}", paper.yaml_path)
     return out, paper.pages

@@ -15,7 +15,7 @@ from pathlib import Path
 from positionkit.diagnostics import Diagnostic, error, ordered
 from positionkit.load import audiences as aud
 from positionkit.load.project import Project, load_project
-from positionkit.pipeline import build as build_stage
+from positionkit.pipeline.prepare import prepare
 from positionkit.preview.column import Column, render_column
 from positionkit.render.errors import RenderError
 from positionkit.resolve.document import resolve
@@ -125,9 +125,8 @@ def _column_key(project: Project, doc, labels: dict) -> str:
 def documents(project: Project, request: Request, langs) -> tuple[list, dict, list[Diagnostic]]:
     """The build's own resolution and checks for this paper, languages and audience."""
     selectors = (request.audience,) if request.audience else ()
-    units, people, labels, diags = build_stage._prepare(project, [request.paper], langs, selectors, False)
-    docs = [doc for unit in units for doc in unit.docs]
-    diags = diags + [d for unit in units for d in unit.diags]
+    prepared = prepare(project, [request.paper], langs, False, selectors)
+    docs, labels, people, diags = prepared.documents, prepared.labels, prepared.audiences, prepared.all_diagnostics
     if request.internal:
         docs = [resolve(project, doc.target, people[(doc.target.paper, doc.target.audience)].mapping()
                         if doc.target.audience else None, internal=True) for doc in docs]
