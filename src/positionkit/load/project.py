@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from positionkit.load import libraries, library_translations
+from positionkit.load import csl, libraries, library_translations
 from positionkit.load.blocks import BLOCK_STATUSES, Block, load_blocks  # noqa: F401 (re-exported)
 from positionkit.load.audiences import load as load_audiences
 from positionkit.dates import parse_paper_date
@@ -70,6 +70,8 @@ class Project:
     project or a paper names. Its problems are reported by the commands that use audiences."""
     images: dict = field(default_factory=dict)
     """project-relative path -> load.images.Image, for every image a text shows."""
+    csl_styles: dict = field(default_factory=dict)
+    """CSL path as configured -> load.csl.CslStyle (dependent styles resolved to their parent)."""
 
     def audiences(self, rel: str):
         """-> (AudienceSet or None, diagnostics) for an audiences file the project names."""
@@ -226,11 +228,13 @@ def load_project(root: Path) -> Project:
     reference_docx = reference.read_bytes() if reference.is_file() and inside(root, reference) else None
     label_files, more = load_label_files(root)
     diags += more
+    csl_styles, more = csl.load_styles(root, config, papers)
+    diags += more
     texts = [*sections.values(), *(b.source for b in blocks.values()),
              *(t for by_lang in translations.values() for t in by_lang.values())]
     return Project(root, config, papers, blocks, sections, translations, bibliography, tuple(diags),
                    tuple(lib_states), reference_docx, label_files, _audience_files(root, config, papers),
-                   load_images(root, texts))
+                   load_images(root, texts), csl_styles)
 
 
 def _audience_files(root: Path, config: Config, papers: dict) -> dict:

@@ -200,6 +200,7 @@ def _key(project, store, job, labels, final, provenance, env, people) -> str:
         "media": {rel: store.file_hash(rel) for _, rel in doc.media},
         "csl": csl and store.file_hash(csl), "reference_docx": store.file_hash("styles/reference.docx"),
         "review": anchors.stamp(project, doc).build,  # source hashes the DOCX carries
+        "csl_resolved": csl and getattr(project.csl_styles.get(csl), "digest", None),  # a dependent's parent
     })
 
 

@@ -28,6 +28,7 @@ from positionkit.render.ast import (
     stringify)
 from positionkit.render.bidi import by_direction, is_ltr, isolate_cites
 from positionkit.render.errors import RenderError
+from positionkit.render.scratch import private_dir
 from positionkit.fonts import font_families, font_files
 from positionkit.render.handout import Handout, running_title
 from positionkit.labels import language_name, load_labels
@@ -258,7 +259,7 @@ def _font_set(paths: tuple[str, ...]) -> Any:
     """
     import typst
 
-    folder = tempfile.TemporaryDirectory(prefix="positionkit-fonts-")
+    folder = private_dir("fonts")
     _FONT_DIRS.append(folder)
     for i, path in enumerate(paths):
         link = Path(folder.name) / f"{i:02d}-{Path(path).name}"
@@ -335,7 +336,7 @@ def _compiler(fonts: Any) -> tuple[Any, Path]:
 
     key = id(fonts)
     if key not in _COMPILERS:
-        root = tempfile.TemporaryDirectory(prefix="positionkit-typst-")
+        root = private_dir("typst")
         _FONT_DIRS.append(root)
         compiler = typst.Compiler(root=root.name, font_paths=fonts, ignore_system_fonts=True)
         _COMPILERS[key] = (fonts, compiler, Path(root.name))

@@ -1,0 +1,123 @@
+"""Regression tests from the attack run of issue 16: one test (or a few) per finding, each built
+from its reproducer."""
+from __future__ import annotations
+
+import http.server
+import threading
+import zipfile
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+from positionkit.load.project import load_project
+from positionkit.pipeline.build import build
+from positionkit.pipeline.prepare import check_project
+
+STYLES = Path(__file__).resolve().parent.parent / "src" / "positionkit" / "data" / "styles"
+
+
+def codes(diags):
+    return [d.code for d in diags]
+
+
+def docx_text(path: Path) -> str:
+    return "\n".join(p.text for p in Document(str(path)).paragraphs)
+
+
+def dependent(href: str, locale: str | None = None) -> str:
+    loc = f' default-locale="{locale}"' if locale else ""
+    return (f'<?xml version="1.0" encoding="utf-8"?>\n'
+            f'<style xmlns="http://purl.org/net/xbiblio/csl" version="1.0"{loc}>\n'
+            "  <info>\n    <title>Some Journal</title>\n"
+            "    <id>http://www.zotero.org/styles/some-journal</id>\n"
+            f'    <link href="{href}" rel="independent-parent"/>\n'
+            "    <updated>2020-01-01T00:00:00+00:00</updated>\n  </info>\n</style>\n")
+
+
+def canary_style(text: str) -> str:
+    """An independent style that prints text before every citation."""
+    return ('<?xml version="1.0" encoding="utf-8"?>\n<style xmlns="http://purl.org/net/xbiblio/csl" '
+            'class="in-text" version="1.0">\n<info><title>x</title><id>http://example.org/x</id>'
+            '<updated>2020-01-01T00:00:00+00:00</updated></info>\n<citation><layout>'
+            f'<text value="{text}"/><text variable="title"/></layout></citation>\n</style>\n')
+
+
+# -- 1. dependent CSL styles --------------------------------------------------------------------
+
+class _Server(http.server.BaseHTTPRequestHandler):
+    hits: list = []
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        _Server.hits.append(self.path)
+        body = canary_style("qzxremotecanary").encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def server():
+    srv = http.server.HTTPServer(("127.0.0.1", 0), _Server)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    _Server.hits = []
+    yield f"http://127.0.0.1:{srv.server_address[1]}"
+    srv.shutdown()
+
+
+def test_dependent_style_with_a_url_parent_fetches_nothing(make_project, cli, server):
+    root = make_project({"positionkit.toml": '[project]\nname = "x"\n[style]\ncsl = "styles/dep.csl"\n',
+                         "styles/dep.csl": dependent(f"{server}/x.csl")})
+    result = cli(root, "check")
+    assert result.exit_code == 1
+    assert "styles/dep.csl:6:5: error[PK521]" in result.output
+    result = cli(root, "build", "--format", "docx")
+    assert result.exit_code == 1 and not (root / "build/note/note.en.docx").exists()
+    assert _Server.hits == []
+
+
+@pytest.mark.parametrize("form", ["file", "absolute"])
+def test_dependent_style_with_an_outside_parent_reads_nothing(make_project, cli, tmp_path, form):
+    outside = tmp_path / "outside.csl"
+    outside.write_text(canary_style("qzxoutsidecanary"), encoding="utf-8")
+    href = outside.as_uri() if form == "file" else str(outside)
+    root = make_project({"positionkit.toml": '[project]\nname = "x"\n[style]\ncsl = "styles/dep.csl"\n',
+                         "styles/dep.csl": dependent(href)})
+    diags = check_project(root)
+    assert [(d.code, d.path, d.line) for d in diags if d.code == "PK521"] == [("PK521", "styles/dep.csl", 6)]
+    assert cli(root, "build", "--format", "docx").exit_code == 1
+
+
+def test_dependent_style_prints_with_its_shipped_parent(make_project, cli):
+    """The Zotero id of APA resolves to the copy positionkit ships: APA puts a comma before the year."""
+    root = make_project({"positionkit.toml": '[project]\nname = "x"\n[style]\ncsl = "styles/dep.csl"\n',
+                         "styles/dep.csl": dependent("http://www.zotero.org/styles/apa")})
+    result = cli(root, "build", "--format", "docx")
+    assert result.exit_code == 0, result.output
+    assert "(UNCTAD, 2021)" in docx_text(root / "build/note/note.en.docx")
+
+
+def test_parent_in_styles_is_found_by_id_and_is_part_of_the_cache_key(make_project):
+    root = make_project({"positionkit.toml": '[project]\nname = "x"\n[style]\ncsl = "styles/dep.csl"\n',
+                         "styles/dep.csl": dependent("http://example.org/x"),
+                         "styles/parent.csl": canary_style("qzxfirst")})
+    assert build(root, formats=("docx",)).ok
+    out = root / "build/note/note.en.docx"
+    assert "qzxfirst" in docx_text(out)
+    (root / "styles/parent.csl").write_text(canary_style("qzxsecond"), encoding="utf-8")
+    result = build(root, formats=("docx",))
+    assert result.ok and result.built == ["build/note/note.en.docx"]
+    assert "qzxsecond" in docx_text(out)
+
+
+def test_style_with_a_doctype_is_refused(make_project):
+    root = make_project({"positionkit.toml": '[project]\nname = "x"\n[style]\ncsl = "styles/x.csl"\n',
+                         "styles/x.csl": '<?xml version="1.0"?>\n<!DOCTYPE style [<!ENTITY e SYSTEM '
+                         '"file:///etc/passwd">]>\n<style xmlns="http://purl.org/net/xbiblio/csl">&e;</style>\n'})
+    found = [d for d in check_project(root) if d.code == "PK520"]
+    assert [(d.path, d.line) for d in found] == [("styles/x.csl", 2)]
