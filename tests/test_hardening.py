@@ -121,3 +121,33 @@ def test_style_with_a_doctype_is_refused(make_project):
                          '"file:///etc/passwd">]>\n<style xmlns="http://purl.org/net/xbiblio/csl">&e;</style>\n'})
     found = [d for d in check_project(root) if d.code == "PK520"]
     assert [(d.path, d.line) for d in found] == [("styles/x.csl", 2)]
+
+
+# -- 2. include bombs ---------------------------------------------------------------------------
+
+def bomb(prefix: str, k: int, levels: int = 8) -> dict:
+    files = {}
+    for i in range(levels):
+        body = "Some text.\n" if i == levels - 1 else \
+            "".join(f'::: {{.block ref="b/l{i + 1}"}}\n:::\n\n' for _ in range(k))
+        files[f"{prefix}blocks/b/l{i}.md"] = f"---\nid: b/l{i}\nstatus: approved\n---\n{body}"
+    return files
+
+
+def test_include_bomb_is_stopped_with_the_chain_named(make_project):
+    root = make_project({**bomb("", 8),
+                         "papers/note/01-intro.md": '## Intro\n\n::: {.block ref="b/l0"}\n:::\n'})
+    diags = check_project(root)
+    found = [d for d in diags if d.code == "PK330"]
+    assert len(found) == 1
+    assert found[0].path.startswith("blocks/b/l") and found[0].line
+    assert "b/l0 -> b/l1 -> " in found[0].message
+
+
+def test_include_bomb_from_a_library_is_stopped(make_project, cli):
+    files = {**bomb("../core/", 6), "positionkit.toml": '[project]\nname = "x"\n[libraries.core]\npath = "../core"\n',
+             "papers/note/01-intro.md": '## Intro\n\n::: {.block ref="core:b/l0"}\n:::\n'}
+    root = make_project(files)
+    result = cli(root, "check")
+    assert result.exit_code == 1
+    assert "error[PK330]" in result.output and "core:b/l0 -> core:b/l1" in result.output

@@ -21,6 +21,11 @@ from positionkit.load.project import PAPER_TEXT_KEYS, Block, Paper, Project
 
 MAX_DEPTH = 8
 """Blocks including blocks deeper than this are surely a mistake (and bound the work)."""
+MAX_INCLUDES = 2000
+"""Includes expanded for one document. Depth alone does not bound the work: eight blocks each
+including the next eight times expand to 8^8 copies (an 'include bomb', like a YAML alias bomb)."""
+MAX_EXPANDED_CHARS = 4 * 1024 * 1024
+"""Block text expanded into one document (twice the largest source file)."""
 _PARAM = re.compile(r"\{\{\s*([A-Za-z_][\w-]*)\s*\}\}")
 _MD_PUNCT = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~^$@:&=\"'])")
 INTERNAL_CLASSES = ("internal",)
@@ -90,6 +95,11 @@ class _Ctx:
     fallbacks: list = field(default_factory=list)
     inputs: set = field(default_factory=set)
     internal: bool = False
+    includes: int = 0
+    expanded: int = 0
+    """Characters of block text expanded so far."""
+    over: bool = False
+    """The expansion limit was reached (reported once)."""
 
     @property
     def source_lang(self) -> str:
@@ -289,6 +299,16 @@ def _include(ctx: _Ctx, div: Div, scope: dict, chain: tuple, lang: str) -> list[
         return []
     if len(chain) >= MAX_DEPTH:
         ctx.diags.append(error("PK309", f"blocks nested more than {MAX_DEPTH} deep", at.path, at.line))
+        return []
+    ctx.includes += 1
+    ctx.expanded += len(block.source.text)
+    if ctx.over or ctx.includes > MAX_INCLUDES or ctx.expanded > MAX_EXPANDED_CHARS:
+        if not ctx.over:
+            ctx.over = True
+            ctx.diags.append(error("PK330", f"block includes expand this document past {MAX_INCLUDES} includes "
+                                   f"or {MAX_EXPANDED_CHARS // 1024 // 1024} MB of text; stopped at the chain "
+                                   + " -> ".join([b.id for b in chain] + [block.id]), at.path, at.line,
+                                   hint="a block includes others many times over: include each block once"))
         return []
     src = block.source
     if block.status == "retired":
