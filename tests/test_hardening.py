@@ -151,3 +151,56 @@ def test_include_bomb_from_a_library_is_stopped(make_project, cli):
     result = cli(root, "check")
     assert result.exit_code == 1
     assert "error[PK330]" in result.output and "core:b/l0 -> core:b/l1" in result.output
+
+
+# -- 3. library images --------------------------------------------------------------------------
+
+@pytest.fixture
+def image_library(tmp_path, make_project, cli):
+    from tests.test_images import png
+    from tests.test_libraries import LIB_V1, Upstream, block, project_files
+
+    up = Upstream(tmp_path)
+    shown = block("charts/flows", "![Chart of flows](../../images/flows.png)")
+    escaping = block("charts/escape", "![Secret](../../../../../papers/note/secret.png)")
+    up.publish({**LIB_V1, "blocks/charts/flows.md": shown, "blocks/charts/escape.md": escaping}, "v1")
+    (up.work / "images").mkdir()
+    (up.work / "images/flows.png").write_bytes(png(8, 8))
+    up.publish({}, "image")
+    include = '::: {.block ref="core:charts/flows"}\n:::\n'
+    root = make_project(project_files(up.url, **{"papers/note/01-intro.md": "## Intro\n\nText.\n\n" + include}))
+    (root / "papers/note/secret.png").write_bytes(png(4, 4, (1, 2, 3)))
+    assert cli(root, "sync").exit_code == 0
+    return root, up
+
+
+def test_library_image_is_part_of_the_locked_content(image_library, cli):
+    from tests.test_images import png
+
+    root, _ = image_library
+    assert cli(root, "check").exit_code == 0
+    (root / ".positionkit/libraries/core/images/flows.png").write_bytes(png(8, 8, (0, 0, 0)))
+    result = cli(root, "build", "--format", "docx")
+    assert result.exit_code == 1 and "error[PK705]" in result.output
+
+
+def test_vendor_copies_library_images(image_library, cli):
+    import shutil
+
+    root, up = image_library
+    assert cli(root, "vendor").exit_code == 0
+    assert (root / "vendor/core/images/flows.png").is_file()
+    shutil.rmtree(root / ".positionkit")
+    shutil.rmtree(up.bare)
+    result = cli(root, "build", "--format", "docx")
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(root / "build/note/note.en.docx") as z:
+        assert any(n.startswith("word/media/") for n in z.namelist())
+
+
+def test_library_image_cannot_reach_into_the_project(image_library, cli):
+    root, _ = image_library
+    (root / "papers/note/01-intro.md").write_text('## Intro\n\n::: {.block ref="core:charts/escape"}\n:::\n')
+    result = cli(root, "check")
+    assert result.exit_code == 1
+    assert ".positionkit/libraries/core/blocks/charts/escape.md:6:1: error[PK720]" in result.output
