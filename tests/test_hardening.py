@@ -204,3 +204,40 @@ def test_library_image_cannot_reach_into_the_project(image_library, cli):
     result = cli(root, "check")
     assert result.exit_code == 1
     assert ".positionkit/libraries/core/blocks/charts/escape.md:6:1: error[PK720]" in result.output
+
+
+# -- 4. metadata types --------------------------------------------------------------------------
+
+PAPER = "title: Test note\ndate: 2026-11-20\nlanguages: [en, fr]\nsections:\n  - 01-intro.md\n"
+
+
+def test_a_number_where_text_is_expected_is_printed_as_text(make_project, cli):
+    from pypdf import PdfReader
+
+    fields = "subtitle: 2026\naudience: 0\ncontact: 41223456789\nshort_title: 5\n"
+    root = make_project({"papers/note/paper.yaml": PAPER.replace("languages: [en, fr]", "languages: [en]") + fields})
+    result = cli(root, "build")
+    assert result.exit_code == 0, result.output
+    text = docx_text(root / "build/note/note.en.docx")
+    pdf = "\n".join(p.extract_text() for p in PdfReader(root / "build/note/note.en.pdf").pages)
+    for value in ("2026", "0", "41223456789"):
+        assert value in text.split("\n")[:6] or any(value in ln for ln in text.split("\n")[:6])
+        assert value in pdf
+
+
+@pytest.mark.parametrize("field, line", [("title: [a, b]", 1), ("subtitle: [x, y]", 6), ("subtitle: {a: 1}", 6),
+                                         ("contact: true", 6), ("organisations: [{a: 1}]", 6)])
+def test_text_field_of_the_wrong_type_is_an_error_at_its_line(make_project, field, line):
+    root = make_project({"papers/note/paper.yaml": (PAPER + field + "\n") if line > 1 else
+                         PAPER.replace("title: Test note", field)})
+    found = [d for d in check_project(root) if d.code == "PK013"]
+    assert [(d.path, d.line) for d in found] == [("papers/note/paper.yaml", line)]
+
+
+def test_translated_metadata_with_mixed_keys_is_a_diagnostic_not_a_crash(make_project, cli):
+    root = make_project({"papers/note/paper.yaml": PAPER,
+                         "papers/note/paper.fr.yaml": "title: {1: a, b: c}\n2: x\nsubtitle: 7\n"})
+    result = cli(root, "build", "--format", "docx")
+    assert result.exit_code == 1
+    assert "papers/note/paper.fr.yaml:1: error[PK013] title must be text, not a mapping" in result.output
+    assert "papers/note/paper.fr.yaml:2: warning[PK011]" in result.output

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from positionkit.load import csl, libraries, library_translations
+from positionkit.load import csl, libraries, library_translations, metadata
 from positionkit.load.blocks import BLOCK_STATUSES, Block, load_blocks  # noqa: F401 (re-exported)
 from positionkit.load.audiences import load as load_audiences
 from positionkit.dates import parse_paper_date
@@ -106,6 +106,8 @@ def load_paper(root: Path, slug: str) -> tuple[Paper | None, list[Diagnostic]]:
         if not more:
             diags.append(error("PK010", "paper.yaml must be a mapping of 'key: value' lines", rel, 1))
         return None, diags
+    data, more = metadata.normalise(data, lines, rel)
+    diags += more
     for key in data:
         if key not in PAPER_KEYS:
             diags.append(warning("PK011", f"unknown key '{key}' in paper.yaml", rel, lines.get(key),
@@ -150,6 +152,8 @@ def load_paper(root: Path, slug: str) -> tuple[Paper | None, list[Diagnostic]]:
         tdata, tlines, tmore = yaml_load(ttext, trel)
         diags += tmore
         if isinstance(tdata, dict):
+            tdata, more = metadata.normalise(tdata, tlines, trel)
+            diags += more
             for key in tdata:
                 if key not in PAPER_TEXT_KEYS and key != "translation":
                     diags.append(warning("PK011", f"'{key}' cannot be translated in {path.name}", trel,
