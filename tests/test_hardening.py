@@ -241,3 +241,25 @@ def test_translated_metadata_with_mixed_keys_is_a_diagnostic_not_a_crash(make_pr
     assert result.exit_code == 1
     assert "papers/note/paper.fr.yaml:1: error[PK013] title must be text, not a mapping" in result.output
     assert "papers/note/paper.fr.yaml:2: warning[PK011]" in result.output
+
+
+# -- 5. file names longer than 255 characters ---------------------------------------------------
+
+LONG = "x" * 300
+
+
+@pytest.mark.parametrize("files, where", [
+    ({"positionkit.toml": f'[project]\nname = "x"\n[style]\ncsl = "styles/{LONG}.csl"\n'}, "positionkit.toml:4"),
+    ({"papers/note/paper.yaml": PAPER.replace("[en, fr]", "[en]") + f"csl: styles/{LONG}.csl\n"},
+     "papers/note/paper.yaml:6"),
+    ({"papers/note/01-intro.md": f"## Intro\n\n![A chart]({LONG}.png)\n"}, "papers/note/01-intro.md:3:1"),
+    ({"positionkit.toml": f'[project]\nname = "x"\naudiences = "{LONG}.yaml"\n'}, None),
+])
+def test_long_file_names_are_diagnostics(make_project, cli, files, where):
+    root = make_project(files)
+    result = cli(root, "check")
+    assert result.exit_code == 1 or where is None, result.output
+    if where:
+        assert f"{where}: error[PK120]" in result.output or f"{where}:1: error[PK120]" in result.output, result.output
+    result = cli(root, "build", "--format", "docx", *(["--audience", "all"] if where is None else []))
+    assert result.exit_code in (0, 1) and "Traceback" not in result.output

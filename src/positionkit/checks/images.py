@@ -12,6 +12,7 @@ from urllib.parse import unquote
 from positionkit.diagnostics import error, warning
 from positionkit.load.images import MISSING, OUTSIDE, TOO_LARGE, MAX_IMAGE_BYTES, image_type
 from positionkit.markdown import REMOTE_SCHEMES, URL_SCHEME, image_path, images
+from positionkit.load.sources import long_name, too_long
 from positionkit.checks.raw import library_paths
 
 
@@ -56,7 +57,9 @@ def _check_path(table, dest, ln, col):
         return
     rel = image_path(dest, ln.path)
     found = table.get(rel) if rel is not None else None
-    if rel is None:
+    if rel is not None and too_long(rel):
+        yield long_name(dest, ln.path, ln.line, "image", col)
+    elif rel is None:
         yield error("PK105", f"image '{dest}' is outside the project", ln.path, ln.line, col,
                     hint="images must be files inside the project, given relative to the Markdown file")
     elif found is None or found.problem == OUTSIDE:

@@ -16,7 +16,7 @@ import yaml
 
 from positionkit.diagnostics import Diagnostic, did_you_mean, error, warning
 from positionkit.languages import get_language
-from positionkit.load.sources import inside, read_text
+from positionkit.load.sources import inside, is_file, long_name, read_text, too_long
 
 KEYS = ("id", "name", "languages", "params", "tags", "internal")
 ALL = "all"
@@ -78,7 +78,9 @@ def load(root: Path, rel: str) -> tuple[AudienceSet | None, list[Diagnostic]]:
     if not inside(root, root / rel) or Path(rel).is_absolute():
         return None, [error("PK801", f"audiences file '{rel}' is outside the project", rel,
                             hint="keep audiences.yaml inside the project folder")]
-    if not (root / rel).is_file():
+    if too_long(rel):
+        return None, [long_name(rel, rel, None, "audiences file")]
+    if not is_file(root / rel):
         return None, []
     text, diags = read_text(root, rel)
     if text is None:

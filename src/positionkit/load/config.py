@@ -82,6 +82,9 @@ def _line_of(text: str, key: str, table: str | None = None) -> int | None:
     return None
 
 
+key_line = _line_of
+
+
 def parse_config(text: str, rel: str = CONFIG_NAME) -> tuple[Config, list[Diagnostic]]:
     diags: list[Diagnostic] = []
     try:

@@ -35,6 +35,31 @@ class Source:
     """Front-matter key -> 1-based line."""
 
 
+MAX_NAME_BYTES = 255
+"""Longest file or folder name most file systems accept; longer names make the OS raise."""
+MAX_PATH_BYTES = 4000
+
+
+def too_long(value: str) -> bool:
+    """A path the operating system would refuse outright (ENAMETOOLONG)."""
+    raw = str(value).encode("utf-8", "surrogateescape")
+    return len(raw) > MAX_PATH_BYTES or any(len(part) > MAX_NAME_BYTES for part in raw.split(b"/"))
+
+
+def long_name(value: str, where: str | None, line: int | None, what: str, col: int | None = None) -> Diagnostic:
+    longest = max(len(p.encode("utf-8", "surrogateescape")) for p in str(value).split("/"))
+    return error("PK120", f"{what} '{str(value)[:60]}…' is too long to be a file name ({longest} bytes; the "
+                 f"limit is {MAX_NAME_BYTES} per name)", where, line, col, hint="shorten the name")
+
+
+def is_file(path: Path) -> bool:
+    """Path.is_file() that answers False instead of raising (too long, NUL byte, permissions)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def inside(root: Path, path: Path) -> bool:
     """True when path (after resolving symlinks) stays inside root."""
     try:
