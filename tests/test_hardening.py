@@ -263,3 +263,16 @@ def test_long_file_names_are_diagnostics(make_project, cli, files, where):
         assert f"{where}: error[PK120]" in result.output or f"{where}:1: error[PK120]" in result.output, result.output
     result = cli(root, "build", "--format", "docx", *(["--audience", "all"] if where is None else []))
     assert result.exit_code in (0, 1) and "Traceback" not in result.output
+
+
+# -- 6. a blank line inside a stamped paper.yaml field ------------------------------------------
+
+def test_blank_line_inside_a_stamped_field_names_the_right_field(make_project, cli):
+    paper = PAPER + "subtitle: |\n  First part.\n\n  Second part.\naudience: Delegations\n"
+    root = make_project({"papers/note/paper.yaml": paper,
+                         "papers/note/paper.fr.yaml": "title: Note d'essai\nsubtitle: Sous-titre\naudience: Délégations\n"})
+    assert cli(root, "i18n", "stamp", "papers/note/paper.fr.yaml").exit_code == 0
+    assert not [d for d in check_project(root) if d.code == "PK413"]
+    (root / "papers/note/paper.yaml").write_text(paper.replace("Delegations", "Ministers"), encoding="utf-8")
+    found = [d for d in check_project(root) if d.code == "PK413"]
+    assert len(found) == 1 and "(audience)" in found[0].message, found
