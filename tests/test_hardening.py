@@ -276,3 +276,51 @@ def test_blank_line_inside_a_stamped_field_names_the_right_field(make_project, c
     (root / "papers/note/paper.yaml").write_text(paper.replace("Delegations", "Ministers"), encoding="utf-8")
     found = [d for d in check_project(root) if d.code == "PK413"]
     assert len(found) == 1 and "(audience)" in found[0].message, found
+
+
+# -- 7. time limits and inputs pandoc handles badly ----------------------------------------------
+
+@pytest.mark.parametrize("pattern", ["<a ", "[", "[@", "![", "`"])
+def test_pathological_input_is_caught_by_check(make_project, cli, pattern):
+    """About 600 KB of one of these took pandoc more than 300 s; check now refuses it at once."""
+    root = make_project({"papers/note/01-intro.md": "## Intro\n\nSome text " + pattern * (600_000 // len(pattern)) + "\n"})
+    diags = check_project(root)
+    found = [d for d in diags if d.code == "PK522"]
+    assert found and all(d.path == "papers/note/01-intro.md" and d.line == 3 and d.col for d in found)
+
+
+def test_ordinary_brackets_and_angles_pass(make_project):
+    text = "## Intro\n\n" + "See [the report](#intro) and [@unctad2021der, p. 3] where 2 < 3 > 1.\n\n" * 500
+    root = make_project({"papers/note/01-intro.md": text})
+    assert "PK522" not in codes(check_project(root))
+
+
+def test_pandoc_past_the_time_limit_is_stopped(make_project, cli, monkeypatch):
+    from positionkit.checks import pathological
+
+    monkeypatch.setattr(pathological, "MAX_OPEN_BRACKETS", 10_000)
+    monkeypatch.setattr(pathological, "MAX_BRACKET_COST", 2 ** 60)
+    root = make_project({"positionkit.toml": '[project]\nname = "x"\ntime_limit = 1\n',
+                         "papers/note/01-intro.md": "## Intro\n\n" + "[ " * 40 + "\n"})
+    result = cli(root, "build", "--format", "docx")
+    assert result.exit_code == 1
+    assert "papers/note/paper.yaml:6: error[PK610] pandoc could not process this paper: pandoc did not " \
+           "finish within 1 s" in result.output
+
+
+def test_typst_past_the_time_limit_is_abandoned(monkeypatch):
+    import time
+
+    from positionkit.render import limits, pdf
+    from positionkit.render.errors import TimeLimitError
+
+    monkeypatch.setitem(limits._limit, "seconds", 0.2)
+    with pytest.raises(TimeLimitError):
+        pdf._within_time_limit(lambda: time.sleep(5))
+    assert pdf._within_time_limit(lambda: b"%PDF") == b"%PDF"
+
+
+def test_time_limit_must_be_a_positive_whole_number(make_project, cli):
+    root = make_project({"positionkit.toml": '[project]\nname = "x"\ntime_limit = 0\n'})
+    result = cli(root, "check")
+    assert "positionkit.toml:3: error[PK002] [project] time_limit" in result.output

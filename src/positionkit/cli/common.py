@@ -96,6 +96,11 @@ def _set_flag(name: str):
         if value and not ctx.resilient_parsing:
             obj = _context(ctx)
             setattr(obj, name, True)
+            if name == "verbose":
+                # imported only with -v: the render stage is slow to import and most commands skip it
+                from positionkit.render.errors import show_detail
+
+                show_detail(True)
             if obj.quiet and obj.verbose:
                 raise click.UsageError("-q/--quiet and -v/--verbose contradict each other; use one", ctx)
     return callback

@@ -26,6 +26,7 @@ PROJECT_KEYS = {
     "output_dir": str,
     "allow_raw": bool,
     "audiences": str,
+    "time_limit": int,
 }
 TABLES = ("project", "style", "libraries", "overrides")
 
@@ -48,6 +49,8 @@ class Config:
     allow_raw: bool = False
     """Allow raw output blocks (```{=openxml}```) in the project's own sections; never in blocks."""
     audiences: str = "audiences.yaml"
+    time_limit: int = 120
+    """Seconds one pandoc run or typst compile may take before it is stopped (PK610)."""
     style: Style = DEFAULT_STYLE
     libraries: tuple[Library, ...] = ()
     overrides: dict = field(default_factory=dict)
@@ -126,6 +129,9 @@ def parse_config(text: str, rel: str = CONFIG_NAME) -> tuple[Config, list[Diagno
             else:
                 fmts.append(f)
         values["formats"] = tuple(fmts) or FORMATS
+    if "time_limit" in values and (isinstance(values["time_limit"], bool) or values["time_limit"] < 1):
+        bad("time_limit", "[project] time_limit must be a whole number of seconds, at least 1", "project")
+        del values["time_limit"]
     if "output_dir" in values:
         out = values["output_dir"]
         if Path(out).is_absolute() or ".." in Path(out).parts or out in ("", "."):

@@ -19,6 +19,7 @@ from positionkit.resolve import anchors
 from positionkit.resolve.plan import plan, plan_audiences
 from positionkit.load.project import load_project
 from positionkit.resolve.document import resolve
+from positionkit.render import limits
 
 
 AUDIENCE_FILE_CODES = ("PK801", "PK802", "PK803", "PK804", "PK805", "PK806", "PK807")
@@ -64,6 +65,7 @@ def build(root: Path, papers=(), formats=(), langs=(), final: bool = False, stri
 
     project = load_project(root)
     project = replace(project, config=config) if output_dir else project
+    limits.configure(project.config.time_limit)
     units, people, labels, diags = _prepare(project, papers, langs, audiences, final)
     units = in_shard(units, shard) if shard else units
     result = BuildResult(diags)

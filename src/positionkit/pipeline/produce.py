@@ -175,8 +175,7 @@ def render_jobs(project, jobs, labels, final, provenance, workers, progress, peo
         try:
             ast = cite(first, g.markdown)
         except RenderError as exc:
-            return error("PK601", f"pandoc could not process this paper: {exc}",
-                         project.papers[first.target.paper].yaml_path), {}
+            return render_failure(project, first, exc, "PK601", "pandoc could not process this paper"), {}
         tables = [g.tables[i] for i in g.members]
         tokens = {tok: "" for t in tables for tok in t}
         shared = len(g.members) > 1 and batch.safe(ast, tokens) and all(
@@ -231,11 +230,20 @@ def render_jobs(project, jobs, labels, final, provenance, workers, progress, peo
                 elif isinstance(data, Diagnostic):
                     failures[job.path] = data
                 else:
-                    failures[job.path] = error("PK602", f"rendering {job.path} failed: {data}", None)
+                    failures[job.path] = render_failure(project, job.doc, data, "PK602", f"rendering {job.path} failed")
                 if progress:
                     progress(Event(job.path, "built" if isinstance(data, bytes) else "failed", done, total,
                                    time.perf_counter() - started))
     return rendered, failures
+
+
+def render_failure(project, doc, exc, code, what) -> Diagnostic:
+    """A failed pandoc run or compile, at the paper.yaml line listing the sections (a time limit
+    hit is PK610 whatever the stage)."""
+    paper = project.papers[doc.target.paper]
+    code = "PK610" if getattr(exc, "code", None) == "PK610" else code
+    return error(code, f"{what}: {exc}", paper.yaml_path, paper.meta_lines.get("sections") or 1,
+                 hint="see time_limit in docs/reliability.md" if code == "PK610" else None)
 
 
 def _attempt(fn):

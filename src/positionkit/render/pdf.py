@@ -27,8 +27,9 @@ from positionkit.render.ast import (
     rewrite_divs,
     stringify)
 from positionkit.render.bidi import by_direction, is_ltr, isolate_cites
-from positionkit.render.errors import RenderError
-from positionkit.render.scratch import private_dir
+from positionkit.render import limits
+from positionkit.render.errors import RenderError, TimeLimitError, first_line
+from positionkit.scratch import private_dir
 from positionkit.fonts import font_families, font_files
 from positionkit.render.handout import Handout, running_title
 from positionkit.labels import language_name, load_labels
@@ -311,15 +312,44 @@ def render_png_pages(h: Handout, ppi: int = 96) -> list[bytes]:
 def _compile(h: Handout, source: str, **options: Any) -> Any:
     import typst
 
-    try:
+    def run():
         with COMPILE_LOCK:
             compiler, root = _compiler(_fonts_for(h))
             _write_media(root, h)
             return compiler.compile(input=source.encode("utf-8"), timestamp=int(h.epoch), **options)
+
+    try:
+        return _within_time_limit(run)
     except typst.TypstError as exc:
-        raise RenderError(f"typst could not compile the handout: {exc.message}\n{exc.diagnostic}") from exc
+        raise RenderError(f"typst could not compile the handout: {first_line(str(exc.message))}",
+                          f"{exc.message}\n{exc.diagnostic}") from exc
+    except RenderError:
+        raise
     except Exception as exc:  # the binding raises plain RuntimeErrors too
-        raise RenderError(f"typst could not compile the handout: {exc}") from exc
+        raise RenderError(f"typst could not compile the handout: {first_line(str(exc))}", str(exc)) from exc
+
+
+def _within_time_limit(fn):
+    """fn() on a daemon thread, waited for at most the time limit. An in-process compile cannot
+    be killed: past the limit it is abandoned (it ends with the process) and the build goes on."""
+    box: dict = {}
+
+    def run():
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # handed to the waiting thread, which raises it
+            box["error"] = exc
+
+    worker = threading.Thread(target=run, name="positionkit-typst", daemon=True)
+    worker.start()
+    worker.join(limits.seconds())
+    if worker.is_alive():
+        raise TimeLimitError(f"typst did not finish within {limits.seconds():g} s; the compile was abandoned",
+                             "raise time_limit under [project] in positionkit.toml if the document is "
+                             "really that large")
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
 
 
 _COMPILERS: dict[int, Any] = {}

@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from positionkit.render.typst_lock import COMPILE_LOCK
-from positionkit.render.scratch import private_dir
+from positionkit.scratch import private_dir
 
 __all__ = ["PPI", "svg_to_png"]
 
