@@ -324,3 +324,38 @@ def test_time_limit_must_be_a_positive_whole_number(make_project, cli):
     root = make_project({"positionkit.toml": '[project]\nname = "x"\ntime_limit = 0\n'})
     result = cli(root, "check")
     assert "positionkit.toml:3: error[PK002] [project] time_limit" in result.output
+
+
+# -- 8. symlinks --------------------------------------------------------------------------------
+
+def test_i18n_labels_linked_outside_are_refused(make_project, cli, tmp_path):
+    (tmp_path / "labels.yaml").write_text("references: qzxoutsidelabel\n", encoding="utf-8")
+    root = make_project()
+    (root / "styles/i18n").mkdir(parents=True)
+    (root / "styles/i18n/en.yaml").symlink_to(tmp_path / "labels.yaml")
+    result = cli(root, "build", "--format", "docx")
+    assert "styles/i18n/en.yaml: error[PK105]" in result.output and result.exit_code == 1
+    assert "qzxoutsidelabel" not in result.output
+
+
+def test_reference_docx_linked_outside_is_said(make_project, tmp_path):
+    (tmp_path / "ref.docx").write_bytes(b"PK")
+    root = make_project()
+    (root / "styles").mkdir()
+    (root / "styles/reference.docx").symlink_to(tmp_path / "ref.docx")
+    project = load_project(root)
+    assert project.reference_docx is None
+    assert [(d.code, d.path) for d in project.diagnostics if d.code == "PK105"] == [("PK105", "styles/reference.docx")]
+
+
+@pytest.mark.parametrize("link", ["build", "build/note"])
+def test_output_folder_linked_outside_is_not_written(make_project, cli, tmp_path, link):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    root = make_project()
+    (root / link).parent.mkdir(parents=True, exist_ok=True)
+    (root / link).symlink_to(outside)
+    result = cli(root, "build", "--format", "docx")
+    assert result.exit_code == 1
+    assert ("error[PK902]" if link == "build" else "error[PK901]") in result.output
+    assert not [p for p in outside.rglob("*") if p.suffix in (".docx", ".lock", ".json")]

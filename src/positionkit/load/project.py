@@ -15,7 +15,7 @@ from positionkit.load.images import load_images
 from positionkit.load.label_files import load_label_files
 from positionkit.load.stamps import TEXT_KEYS
 from positionkit.diagnostics import Diagnostic, did_you_mean, error, warning
-from positionkit.load.sources import inside, load_source, read_text, yaml_load
+from positionkit.load.sources import inside, is_file, load_source, read_text, yaml_load
 from positionkit.load.sources import split_lang, translation_path  # noqa: F401 (re-exported)
 
 PAPER_KEYS = ("title", "subtitle", "date", "organisations", "audience", "contact", "languages",
@@ -229,7 +229,11 @@ def load_project(root: Path) -> Project:
         diags += merge_entries(entries, found)
     bibliography = Bibliography(entries, tuple(bib_files))
     reference = root / "styles" / "reference.docx"
-    reference_docx = reference.read_bytes() if reference.is_file() and inside(root, reference) else None
+    reference_docx = reference.read_bytes() if is_file(reference) and inside(root, reference) else None
+    if reference.is_symlink() and not inside(root, reference):
+        diags.append(error("PK105", "styles/reference.docx is a link outside the project and is ignored: "
+                           "the generated house style is used", "styles/reference.docx",
+                           hint="copy the file into styles/ instead of linking to it"))
     label_files, more = load_label_files(root)
     diags += more
     csl_styles, more = csl.load_styles(root, config, papers)

@@ -72,6 +72,8 @@ class Store:
     def open(cls, root: Path, out_dir: str) -> "Store":
         path = root / out_dir / INDEX
         try:
+            if (root / out_dir).is_symlink():  # the build refuses to write there (write.locked)
+                raise OSError("output folder is a link")
             data = json.loads(path.read_text("utf-8"))
         except (OSError, ValueError):
             data = {}

@@ -15,6 +15,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from positionkit.diagnostics import Diagnostic, error
+from positionkit.load.sources import inside
 
 LOCK_WAIT = 600
 _TEMP = re.compile(r"\..+\.\d+\.tmp")
@@ -32,6 +33,9 @@ class Unavailable(Exception):
 def locked(out_dir: Path, wait: float | None = None):
     """Hold the output folder's lock (a second build waits for the first)."""
     wait = LOCK_WAIT if wait is None else wait
+    if out_dir.is_symlink():
+        raise Unavailable(f"the output folder {out_dir.name}/ is a symbolic link; positionkit writes only "
+                          "inside the project (remove the link)")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         lock = FileLock(str(out_dir / ".positionkit.lock"))
@@ -84,6 +88,10 @@ def replace_file(dest: Path, data: bytes) -> None:
 def commit(root: Path, files: dict) -> list[Diagnostic]:
     """files: project-relative path -> bytes. All written or none replaced."""
     temps: list[tuple[Path, Path]] = []
+    for rel in files:
+        if not inside(root, (root / rel).parent):
+            return [error("PK901", f"cannot write {rel}: a folder on its way is a link out of the project",
+                          rel, hint="remove the symbolic link inside the output folder; nothing was written")]
     try:
         for rel, data in files.items():
             dest = root / rel
