@@ -359,3 +359,59 @@ def test_output_folder_linked_outside_is_not_written(make_project, cli, tmp_path
     assert result.exit_code == 1
     assert ("error[PK902]" if link == "build" else "error[PK901]") in result.output
     assert not [p for p in outside.rglob("*") if p.suffix in (".docx", ".lock", ".json")]
+
+
+# -- 9. diagnostics with positions, on one line --------------------------------------------------
+
+@pytest.mark.parametrize("toml, where", [
+    ('[project]\nname = "x', "positionkit.toml:2:10: error[PK001]"),
+    ('[project]\nname = "x"\n\n["project"]\n', "positionkit.toml:4:11: error[PK001]"),
+    ('["project"]\nnme = "x"\n', "positionkit.toml:2: warning[PK003]"),
+    ("[ 'style' ]\ncsl = 5\n", "positionkit.toml:2: error[PK002]"),
+    ('[project]\nname = "x"\n[style]\ncsl = "styles/none.csl"\n', "positionkit.toml:4: error[PK510]"),
+])
+def test_configuration_diagnostics_have_positions(make_project, cli, toml, where):
+    result = cli(make_project({"positionkit.toml": toml}), "check")
+    assert where in result.output, result.output
+
+
+def test_nul_bytes_and_yaml_control_characters_have_positions(make_project):
+    root = make_project({"papers/note/01-intro.md": "## Intro\n\nText \x00 more\n"})
+    assert ("PK102", "papers/note/01-intro.md", 3, 6) in {(d.code, d.path, d.line, d.col) for d in check_project(root)}
+    (root / "papers/note/paper.yaml").write_text(PAPER.replace("[en, fr]", "[en]") + "subtitle: a\x07b\n")
+    assert ("PK103", "papers/note/paper.yaml", 6, 12) in {(d.code, d.path, d.line, d.col) for d in check_project(root)}
+
+
+def test_missing_glyph_in_translated_metadata_is_at_its_line(make_project):
+    root = make_project({"papers/note/paper.yaml": PAPER,
+                         "papers/note/paper.fr.yaml": "title: Note\nsubtitle: \U0001D11E clef\n"})
+    found = [d for d in check_project(root) if d.code == "PK410"]
+    assert [(d.path, d.line) for d in found] == [("papers/note/paper.fr.yaml", 2)]
+
+
+def test_pandoc_failure_is_one_line_and_whole_with_verbose(make_project, cli, monkeypatch):
+    from positionkit.render import errors, pandoc
+
+    def fail(args, input, **kw):
+        raise errors.RenderError("pandoc failed (exit 61): " + errors.first_line("\nfirst line\nsecond\nthird"),
+                                 "first line\nsecond\nthird")
+
+    monkeypatch.setattr("positionkit.render.cite.run_pandoc", fail)
+    root = make_project()
+    result = cli(root, "build", "--format", "docx")
+    lines = [ln for ln in result.output.splitlines() if "PK601" in ln]
+    assert lines == ["papers/note/paper.yaml:6: error[PK601] pandoc could not process this paper: pandoc failed "
+                     "(exit 61): first line"]
+    assert "second" not in result.output
+    monkeypatch.setitem(errors._DETAIL, "on", False)
+    result = CliRunnerVerbose(root)
+    assert "second\nthird" in result.output
+    errors.show_detail(False)
+
+
+def CliRunnerVerbose(root):  # noqa: N802 (reads like the fixture it mirrors)
+    from click.testing import CliRunner
+
+    from positionkit.cli.main import main
+
+    return CliRunner().invoke(main, ["-C", str(root), "-v", "build", "--format", "docx"], catch_exceptions=False)

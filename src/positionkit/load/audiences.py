@@ -90,9 +90,13 @@ def load(root: Path, rel: str) -> tuple[AudienceSet | None, list[Diagnostic]]:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        return None, [error("PK802", f"{rel} cannot be read: {getattr(exc, 'problem', None) or exc}", rel,
-                            mark.line + 1 if mark else None, mark.column + 1 if mark else None)]
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        what = " ".join(str(getattr(exc, "problem", None) or getattr(exc, "reason", None) or exc).split())
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, None)
+        if mark is None and isinstance(getattr(exc, "position", None), int):  # ReaderError
+            before = text[:exc.position]
+            line, col = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        return None, [error("PK802", f"{rel} cannot be read: {what}", rel, line, col)]
     items, item_nodes = _entries(data, node, rel, diags)
     audiences, seen = [], {}
     for raw, item_node in zip(items, item_nodes):

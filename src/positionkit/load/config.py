@@ -73,14 +73,15 @@ def _line_of(text: str, key: str, table: str | None = None) -> int | None:
     for i, ln in enumerate(lines, 1):
         s = ln.strip()
         if s.startswith("["):
-            name = s.strip("[]").strip()
+            name = s.split("#", 1)[0].strip().strip("[]").strip()
+            name = ".".join(part.strip().strip("\"'") for part in name.split("."))  # ["project"]
             in_table = table is not None and (name == table or name.startswith(table + "."))
             if table is None and name == key:
                 return i
             if name == f"{table}.{key}":
                 return i
             continue
-        if in_table and re.match(rf'^\s*"?{re.escape(key)}"?\s*=', ln):
+        if in_table and re.match(rf'^\s*["\']?{re.escape(key)}["\']?\s*=', ln):
             return i
     return None
 
@@ -96,6 +97,10 @@ def parse_config(text: str, rel: str = CONFIG_NAME) -> tuple[Config, list[Diagno
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         msg = re.sub(r"\s*\(at line.*\)", "", str(exc))
         line, col = (int(m.group(1)), int(m.group(2))) if m else (None, None)
+        if m is None and "(at end of document)" in str(exc):
+            lines = text.split("\n")
+            line, col = len(lines), len(lines[-1]) + 1
+            msg = msg.replace(" (at end of document)", " at the end of the file")
         return Config(), [error("PK001", f"positionkit.toml cannot be read: {msg}", rel, line, col,
                                 hint="see the format in docs/format.md")]
 

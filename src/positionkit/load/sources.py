@@ -100,7 +100,10 @@ def decode(data: bytes, rel: str) -> tuple[str | None, list[Diagnostic]]:
         return None, [error("PK102", "file is not UTF-8 text", rel, line, col,
                             hint="save it as UTF-8 in your editor (e.g. 'Save with encoding: UTF-8')")]
     if "\x00" in text:
-        return None, [error("PK102", "file contains NUL bytes; is it a binary file?", rel)]
+        at = text.index("\x00")
+        line = text.count("\n", 0, at) + 1
+        col = at - (text.rfind("\n", 0, at) + 1) + 1
+        return None, [error("PK102", "file contains NUL bytes; is it a binary file?", rel, line, col)]
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text, diags
 
@@ -146,11 +149,16 @@ def yaml_load(text: str, rel: str, first_line: int = 1) -> tuple[object, dict, l
         mark = exc.problem_mark or exc.context_mark
         line = first_line + mark.line if mark else None
         col = mark.column + 1 if mark else None
-        what = exc.problem or exc.context or "invalid YAML"
+        what = " ".join((exc.problem or exc.context or "invalid YAML").split())
         return None, {}, [error("PK103", f"YAML cannot be read: {what}", rel, line, col,
                                 hint="check indentation and quote values that contain ':' or '#'")]
-    except yaml.YAMLError as exc:
-        return None, {}, [error("PK103", f"YAML cannot be read: {exc}", rel, first_line)]
+    except yaml.YAMLError as exc:  # ReaderError (a control character) has a position, not a mark
+        line, col = first_line, None
+        if isinstance(getattr(exc, "position", None), int):
+            before = text[:exc.position]
+            line, col = first_line + before.count("\n"), exc.position - (before.rfind("\n") + 1) + 1
+        what = getattr(exc, "reason", None) or " ".join(str(exc).split())
+        return None, {}, [error("PK103", f"YAML cannot be read: {what}", rel, line, col)]
     except RecursionError:
         return None, {}, [error("PK103", "YAML is nested too deeply", rel, first_line)]
     finally:
