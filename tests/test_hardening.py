@@ -415,3 +415,51 @@ def CliRunnerVerbose(root):  # noqa: N802 (reads like the fixture it mirrors)
     from positionkit.cli.main import main
 
     return CliRunner().invoke(main, ["-C", str(root), "-v", "build", "--format", "docx"], catch_exceptions=False)
+
+
+# -- 10. TeX maths prints --------------------------------------------------------------------------
+
+def test_tex_maths_prints_in_docx_and_pdf(make_project, cli):
+    from pypdf import PdfReader
+
+    root = make_project({"papers/note/01-intro.md": "## Intro\n\nHalf $\\frac{1}{2}$ of tariffs [@unctad2021der].\n\n"
+                         "$$\n\\sum_{i=1}^{n} x_i\n$$\n\nStill refused: \\emph{raw}.\n"})
+    assert [(d.line, d.col) for d in check_project(root) if d.code == "PK507"] == [(9, 16)]
+    (root / "papers/note/01-intro.md").write_text("## Intro\n\nHalf $\\frac{1}{2}$ of tariffs [@unctad2021der].\n\n"
+                                                 "$$\n\\sum_{i=1}^{n} x_i\n$$\n")
+    result = cli(root, "build")
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(root / "build/note/note.en.docx") as z:
+        xml = z.read("word/document.xml").decode()
+    assert "<m:f>" in xml and "<m:nary>" in xml  # a fraction and a sum, as Word equations
+    pdf = "".join(p.extract_text() for p in PdfReader(root / "build/note/note.en.pdf").pages)
+    assert "Half" in pdf and "∑" in pdf and "\\frac" not in pdf
+
+
+# -- 11. raw output in the project's blocks; a library's blocks/ linked out ------------------------
+
+def test_raw_output_in_a_project_block_is_refused_even_with_allow_raw(make_project, cli):
+    root = make_project({"positionkit.toml": '[project]\nname = "x"\nallow_raw = true\n',
+                         "blocks/t/raw.md": '---\nid: t/raw\nstatus: approved\n---\n```{=typst}\n#text("qzxraw")\n```\n',
+                         "papers/note/01-intro.md": '## Intro\n\n```{=typst}\n#text("ok")\n```\n\n'
+                                                    '::: {.block ref="t/raw"}\n:::\n'})
+    result = cli(root, "build", "--format", "pdf")
+    assert result.exit_code == 1
+    assert "blocks/t/raw.md:5:1: error[PK507] a raw typst block in a block is refused" in result.output
+    assert "01-intro.md:3" not in result.output  # the section's own raw output is allowed
+
+
+def test_library_whose_blocks_folder_links_out_is_refused(make_project, cli, tmp_path):
+    outside = tmp_path / "outside-blocks"
+    (outside / "t").mkdir(parents=True)
+    (outside / "t/x.md").write_text("---\nid: t/x\nstatus: approved\n---\nqzxoutside\n", encoding="utf-8")
+    lib = tmp_path / "proj/libs/core"
+    lib.mkdir(parents=True)
+    (lib / "blocks").symlink_to(outside)
+    root = make_project({"positionkit.toml": '[project]\nname = "x"\n[libraries.core]\npath = "libs/core"\n',
+                         "papers/note/01-intro.md": '## Intro\n\n::: {.block ref="core:t/x"}\n:::\n'})
+    result = cli(root, "check")
+    assert result.exit_code == 1
+    assert "libs/core/blocks: error[PK707] 'libs/core/blocks' is a link outside library 'core'" in result.output
+    from positionkit.load.libraries import used_files
+    assert used_files(lib) == ([], ["blocks"])

@@ -47,7 +47,8 @@ class Config:
     formats: tuple[str, ...] = FORMATS
     output_dir: str = "build"
     allow_raw: bool = False
-    """Allow raw output blocks (```{=openxml}```) in the project's own sections; never in blocks."""
+    """Allow raw output (```{=openxml}```, HTML, LaTeX) in the papers' own sections; never in blocks,
+    the project's or a library's (checks/raw.py refuses it there, PK507)."""
     audiences: str = "audiences.yaml"
     time_limit: int = 120
     """Seconds one pandoc run or typst compile may take before it is stopped (PK610)."""
