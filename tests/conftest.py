@@ -72,3 +72,13 @@ def cli():
         return runner.invoke(main, ["-C", str(root), *args], catch_exceptions=False)
 
     return invoke
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_orphan_temp_folders():
+    """Builds killed on purpose (kill -9 tests) cannot clean up; remove their private temp folders
+    at the end of the run, as the next positionkit process would."""
+    yield
+    from positionkit.scratch import sweep_orphans
+
+    sweep_orphans()

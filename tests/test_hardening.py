@@ -463,3 +463,49 @@ def test_library_whose_blocks_folder_links_out_is_refused(make_project, cli, tmp
     assert "libs/core/blocks: error[PK707] 'libs/core/blocks' is a link outside library 'core'" in result.output
     from positionkit.load.libraries import used_files
     assert used_files(lib) == ([], ["blocks"])
+
+
+# -- 12. temporary files on every exit path --------------------------------------------------------
+
+def test_orphaned_private_folders_are_swept(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from positionkit.scratch import private_dir, sweep_orphans
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    (tmp_path / f"positionkit-fonts-{dead}-abc").mkdir()
+    (tmp_path / f"positionkit-typst-{dead}-abc").mkdir()
+    (tmp_path / f"positionkit-typst-{os.getpid()}-abc").mkdir()
+    (tmp_path / "positionkit-fonts-unrelated").mkdir()
+    assert sorted(sweep_orphans(str(tmp_path))) == [f"positionkit-fonts-{dead}-abc", f"positionkit-typst-{dead}-abc"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["positionkit-fonts-unrelated",
+                                                          f"positionkit-typst-{os.getpid()}-abc"]
+    with private_dir("x") as folder:
+        assert Path(folder).name.startswith(f"positionkit-x-{os.getpid()}-")
+
+
+def test_sigterm_during_a_build_leaves_no_temporary_files(make_project, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import tempfile
+    import time
+
+    root = make_project({"papers/note/01-intro.md": "## Intro\n\n" + "Data flows matter for development. " * 1500 + "[@unctad2021der]\n"})
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent / "src")}
+    proc = subprocess.Popen([sys.executable, "-c", "from positionkit.cli import main; main()", "-C", str(root), "build", "--format", "pdf"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    mine = f"positionkit-fonts-{proc.pid}-"
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < deadline and \
+            not any(p.name.startswith(mine) for p in Path(tempfile.gettempdir()).iterdir()):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=120)
+    assert proc.returncode == 128 + signal.SIGTERM  # stopped by the signal, through SystemExit
+    assert not [p for p in Path(tempfile.gettempdir()).iterdir() if f"-{proc.pid}-" in p.name]
+    assert not list((root / "build").rglob("*.tmp")) if (root / "build").exists() else True

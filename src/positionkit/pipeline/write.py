@@ -67,7 +67,7 @@ def temp_beside(dest: Path, data: bytes) -> Path:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-    except OSError:
+    except BaseException:  # OSError, and Ctrl-C / SIGTERM while writing: nothing left behind
         tmp.unlink(missing_ok=True)
         raise
     return tmp
@@ -80,7 +80,7 @@ def replace_file(dest: Path, data: bytes) -> None:
         if dest.exists():
             os.chmod(tmp, dest.stat().st_mode & 0o777)
         os.replace(tmp, dest)
-    except OSError:
+    except BaseException:
         tmp.unlink(missing_ok=True)
         raise
 
@@ -102,8 +102,16 @@ def commit(root: Path, files: dict) -> list[Diagnostic]:
             done.unlink(missing_ok=True)
         return [error("PK901", f"cannot write {rel}: {exc.strerror or exc}", rel,
                       hint="free some disk space or check permissions; earlier outputs are unchanged")]
-    for tmp, dest in temps:
-        os.replace(tmp, dest)
+    except BaseException:  # interrupted (Ctrl-C, SIGTERM): the temp files go, the outputs stay
+        for done, _ in temps:
+            done.unlink(missing_ok=True)
+        raise
+    try:
+        for tmp, dest in temps:
+            os.replace(tmp, dest)
+    finally:
+        for tmp, _ in temps:
+            tmp.unlink(missing_ok=True)  # those not renamed when interrupted half-way
     return []
 
 
