@@ -36,8 +36,11 @@ class Diagnostic:
     """1-based."""
     hint: str | None = None
     """How to fix it: ``did you mean 'unctad2021'?``"""
+    detail: str | None = None
+    """A failed tool's whole output, printed under the diagnostic (``positionkit -v``)."""
 
     def format(self) -> str:
+        """One line (a line break in an echoed value shows as \\n), then the detail if any."""
         where = ""
         if self.path:
             where = self.path
@@ -49,6 +52,9 @@ class Diagnostic:
         text = f"{where}{self.severity.value}[{self.code}] {self.message}"
         if self.hint:
             text += f" ({self.hint})"
+        text = text.replace("\r", "\\r").replace("\n", "\\n")
+        if self.detail:
+            text += "\n" + "\n".join("    " + ln for ln in self.detail.splitlines())
         return text
 
     def to_dict(self) -> dict:
@@ -60,6 +66,7 @@ class Diagnostic:
             "code": self.code,
             "message": self.message,
             "hint": self.hint,
+            **({"detail": self.detail} if self.detail else {}),
         }
 
     def at(self, path: str | None, line: int | None = None, col: int | None = None) -> "Diagnostic":

@@ -242,8 +242,10 @@ def render_failure(project, doc, exc, code, what) -> Diagnostic:
     hit is PK610 whatever the stage)."""
     paper = project.papers[doc.target.paper]
     code = "PK610" if getattr(exc, "code", None) == "PK610" else code
-    return error(code, f"{what}: {exc}", paper.yaml_path, paper.meta_lines.get("sections") or 1,
-                 hint="see time_limit in docs/reliability.md" if code == "PK610" else None)
+    found = error(code, f"{what}: {exc}", paper.yaml_path, paper.meta_lines.get("sections") or 1,
+                  hint="see time_limit in docs/reliability.md" if code == "PK610" else None)
+    detail = exc.shown_detail() if isinstance(exc, RenderError) else None
+    return replace(found, detail=detail) if detail else found
 
 
 def _attempt(fn):

@@ -33,9 +33,11 @@ class RenderError(Exception):
         self.detail = detail
 
     def __str__(self) -> str:
-        if _DETAIL["on"] and self.detail:
-            return f"{self.message}\n{self.detail}"
         return self.message
+
+    def shown_detail(self) -> str | None:
+        """The tool's whole output when the user asked for it (-v), else None."""
+        return self.detail if _DETAIL["on"] else None
 
 
 class TimeLimitError(RenderError):
