@@ -405,7 +405,7 @@ def test_pandoc_failure_is_one_line_and_whole_with_verbose(make_project, cli, mo
     assert "second" not in result.output
     monkeypatch.setitem(errors._DETAIL, "on", False)
     result = CliRunnerVerbose(root)
-    assert "second\nthird" in result.output
+    assert "\n    first line\n    second\n    third" in result.output
     errors.show_detail(False)
 
 
