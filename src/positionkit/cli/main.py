@@ -27,16 +27,19 @@ def main(ctx: click.Context):
     """Build briefing handouts (DOCX and PDF) from Markdown papers, shared argument blocks and one
     bibliography. -C DIR, -q and -v work before or after any command; see docs/cli.md."""
     ctx.ensure_object(Context)
-    _exit_cleanly_on_sigterm()
+    _exit_cleanly_on_sigterm(ctx)
     sweep_orphans()
 
 
-def _exit_cleanly_on_sigterm() -> None:
-    """SIGTERM (a CI timeout, `kill`) ends the process through SystemExit, so temporary files and
-    folders are removed as on Ctrl-C. Only where nobody installed a handler of their own."""
+def _exit_cleanly_on_sigterm(ctx: click.Context) -> None:
+    """While a command runs, SIGTERM (a CI timeout, `kill`) ends it through SystemExit, so
+    temporary files and folders are removed as on Ctrl-C. Only where nobody installed a handler
+    of their own, and undone when the command ends (a program running the CLI in-process keeps
+    its own behaviour)."""
     if threading.current_thread() is threading.main_thread() and \
             signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
         signal.signal(signal.SIGTERM, _terminated)
+        ctx.call_on_close(lambda: signal.signal(signal.SIGTERM, signal.SIG_DFL))
 
 
 def _terminated(signum, frame):
