@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from positionkit.resolve import conditions, mixing
+from positionkit.resolve.expansion import Budget
 from positionkit.load import alignment, library_translations
 from positionkit.load import stamps as i18n
 from positionkit.diagnostics import Diagnostic, did_you_mean, error, warning
@@ -21,11 +22,6 @@ from positionkit.load.project import PAPER_TEXT_KEYS, Block, Paper, Project
 
 MAX_DEPTH = 8
 """Blocks including blocks deeper than this are surely a mistake (and bound the work)."""
-MAX_INCLUDES = 2000
-"""Includes expanded for one document. Depth alone does not bound the work: eight blocks each
-including the next eight times expand to 8^8 copies (an 'include bomb', like a YAML alias bomb)."""
-MAX_EXPANDED_CHARS = 4 * 1024 * 1024
-"""Block text expanded into one document (twice the largest source file)."""
 _PARAM = re.compile(r"\{\{\s*([A-Za-z_][\w-]*)\s*\}\}")
 _MD_PUNCT = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~^$@:&=\"'])")
 INTERNAL_CLASSES = ("internal",)
@@ -95,11 +91,7 @@ class _Ctx:
     fallbacks: list = field(default_factory=list)
     inputs: set = field(default_factory=set)
     internal: bool = False
-    includes: int = 0
-    expanded: int = 0
-    """Characters of block text expanded so far."""
-    over: bool = False
-    """The expansion limit was reached (reported once)."""
+    budget: Budget = field(default_factory=Budget)
 
     @property
     def source_lang(self) -> str:
@@ -300,15 +292,9 @@ def _include(ctx: _Ctx, div: Div, scope: dict, chain: tuple, lang: str) -> list[
     if len(chain) >= MAX_DEPTH:
         ctx.diags.append(error("PK309", f"blocks nested more than {MAX_DEPTH} deep", at.path, at.line))
         return []
-    ctx.includes += 1
-    ctx.expanded += len(block.source.text)
-    if ctx.over or ctx.includes > MAX_INCLUDES or ctx.expanded > MAX_EXPANDED_CHARS:
-        if not ctx.over:
-            ctx.over = True
-            ctx.diags.append(error("PK330", f"block includes expand this document past {MAX_INCLUDES} includes "
-                                   f"or {MAX_EXPANDED_CHARS // 1024 // 1024} MB of text; stopped at the chain "
-                                   + " -> ".join([b.id for b in chain] + [block.id]), at.path, at.line,
-                                   hint="a block includes others many times over: include each block once"))
+    refused = ctx.budget.refuse([b.id for b in chain], block.id, block.source.text, at)
+    if refused is not None:
+        ctx.diags.extend(refused)
         return []
     src = block.source
     if block.status == "retired":
