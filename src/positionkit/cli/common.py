@@ -113,7 +113,7 @@ def global_options() -> list[click.Option]:
         click.Option(["-q", "--quiet", "quiet"], is_flag=True, expose_value=False, callback=_set_flag("quiet"),
                      help="Print only diagnostics and the data asked for: no progress, no summaries."),
         click.Option(["-v", "--verbose", "verbose"], is_flag=True, expose_value=False,
-                     callback=_set_flag("verbose"), help="Say more (a build lists each output it reused)."),
+                     callback=_set_flag("verbose"), help="Say more (a build lists each output it reused; a failed pandoc/typst run shows its whole output)."),
     ]
 
 
