@@ -406,7 +406,7 @@ def test_pandoc_failure_is_one_line_and_whole_with_verbose(make_project, cli, mo
     monkeypatch.setitem(errors._DETAIL, "on", False)
     result = CliRunnerVerbose(root)
     assert "\n    first line\n    second\n    third" in result.output
-    errors.show_detail(False)
+    assert not errors._DETAIL["on"]  # -v held for that command only
 
 
 def CliRunnerVerbose(root):  # noqa: N802 (reads like the fixture it mirrors)

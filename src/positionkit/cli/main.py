@@ -29,6 +29,14 @@ def main(ctx: click.Context):
     ctx.ensure_object(Context)
     _exit_cleanly_on_sigterm(ctx)
     sweep_orphans()
+    ctx.call_on_close(_forget_detail)
+
+
+def _forget_detail() -> None:
+    """-v holds for one command: a program running the CLI in-process twice gets what it asks."""
+    errors = sys.modules.get("positionkit.render.errors")
+    if errors is not None:
+        errors.show_detail(False)
 
 
 def _exit_cleanly_on_sigterm(ctx: click.Context) -> None:
