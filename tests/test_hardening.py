@@ -509,3 +509,21 @@ def test_sigterm_during_a_build_leaves_no_temporary_files(make_project, tmp_path
     assert proc.returncode == 128 + signal.SIGTERM  # stopped by the signal, through SystemExit
     assert not [p for p in Path(tempfile.gettempdir()).iterdir() if f"-{proc.pid}-" in p.name]
     assert not list((root / "build").rglob("*.tmp")) if (root / "build").exists() else True
+
+
+# -- found by tools/fuzz.py ---------------------------------------------------------------------------
+
+def test_section_name_too_long_is_a_diagnostic(make_project, cli):
+    """fuzz case paper_yaml/3197: a section name with a '/' and 300 characters raised OSError."""
+    root = make_project({"papers/note/paper.yaml": PAPER.replace("01-intro.md", "02" + "}," * 150 + "/x.md")})
+    result = cli(root, "check")
+    assert result.exit_code == 1 and "papers/note/paper.yaml:4: error[PK120] section" in result.output
+
+
+def test_every_line_break_character_is_escaped_in_a_diagnostic(make_project, cli):
+    """fuzz case toml/3077: "\\frac" in a TOML basic string is a form feed, which splits lines too."""
+    root = make_project({"positionkit.toml": '[project]\nname = "x"\nformats = ["d\\frac\\u2028"]\n'})
+    result = cli(root, "check")
+    line = [ln for ln in result.output.splitlines() if "PK002" in ln]
+    assert line == ["positionkit.toml:3: error[PK002] [project] formats: unknown format 'd\\x0crac\\u2028' "
+                    "(formats are docx and pdf)"]

@@ -12,6 +12,10 @@ from dataclasses import dataclass, replace
 from typing import Iterable
 
 
+_LINE_BREAKS = {ord(c): repr(c)[1:-1] for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"}
+"""Every character str.splitlines() breaks at, shown escaped: a diagnostic is one line."""
+
+
 class Severity(str, enum.Enum):
     ERROR = "error"
     WARNING = "warning"
@@ -52,7 +56,7 @@ class Diagnostic:
         text = f"{where}{self.severity.value}[{self.code}] {self.message}"
         if self.hint:
             text += f" ({self.hint})"
-        text = text.replace("\r", "\\r").replace("\n", "\\n")
+        text = text.translate(_LINE_BREAKS)
         if self.detail:
             text += "\n" + "\n".join("    " + ln for ln in self.detail.splitlines())
         return text

@@ -15,7 +15,7 @@ from positionkit.load.images import load_images
 from positionkit.load.label_files import load_label_files
 from positionkit.load.stamps import TEXT_KEYS
 from positionkit.diagnostics import Diagnostic, did_you_mean, error, warning
-from positionkit.load.sources import inside, is_file, load_source, read_text, yaml_load
+from positionkit.load.sources import inside, is_file, load_source, long_name, read_text, too_long, yaml_load
 from positionkit.load.sources import split_lang, translation_path  # noqa: F401 (re-exported)
 
 PAPER_KEYS = ("title", "subtitle", "date", "organisations", "audience", "contact", "languages",
@@ -122,6 +122,9 @@ def load_paper(root: Path, slug: str) -> tuple[Paper | None, list[Diagnostic]]:
     else:
         for name in raw_sections:
             path = f"{folder}/{name}"
+            if isinstance(name, str) and too_long(path):
+                diags.append(long_name(name, rel, lines.get("sections"), "section"))
+                continue
             if not isinstance(name, str) or not inside(root, root / path) or Path(str(name)).is_absolute():
                 diags.append(error("PK105", f"section '{name}' is outside the project", rel,
                                    lines.get("sections"), hint="sections live in the paper's folder"))
@@ -266,6 +269,9 @@ def _line_naming(root: Path, paper: Paper, rel: str) -> int | None:
 
 def _closest_file(root: Path, rel: str) -> str | None:
     folder = (root / rel).parent
-    if not folder.is_dir():
+    try:
+        if not folder.is_dir():
+            return None
+    except OSError:  # a name the OS refuses
         return None
     return did_you_mean(Path(rel).name, [p.name for p in folder.glob("*.md")])
