@@ -14,7 +14,6 @@ from positionkit.load.project import load_project
 from positionkit.pipeline.build import build
 from positionkit.pipeline.prepare import check_project
 
-STYLES = Path(__file__).resolve().parent.parent / "src" / "positionkit" / "data" / "styles"
 
 
 def codes(diags):

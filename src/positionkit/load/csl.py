@@ -4,7 +4,7 @@ Most styles in the Zotero repository are *dependent*: a few lines of ``<info>`` 
 ``<link rel="independent-parent" href="...">`` names the style that does the formatting. pandoc
 follows that link itself, fetching the URL or reading a file even under ``--sandbox``. So
 positionkit parses every style first, resolves a parent only *by its id* among the project's
-``styles/*.csl`` and the few styles it ships (``positionkit/data/styles``, CC BY-SA 3.0, from the
+``styles/*.csl`` and the few styles it ships (``positionkit/data/csl``, CC BY-SA 3.0, from the
 CSL style repository), and hands pandoc the independent style's bytes. Nothing is fetched, and
 no path in a style is ever opened.
 """
@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from positionkit.citestyles import builtin_csl
 from positionkit.diagnostics import Diagnostic, error
 from positionkit.load.sources import inside, read_text
 
 CSL_NS = "http://purl.org/net/xbiblio/csl"
-SHIPPED = "positionkit/data/styles"
+SHIPPED = "positionkit/data/csl"
 """How a parent positionkit ships is named in messages."""
 
 
@@ -32,7 +33,7 @@ class CslStyle:
     data: bytes
     """The independent style pandoc is given (the parent, for a dependent style)."""
     parent: str | None = None
-    """'styles/apa.csl' or 'positionkit/data/styles/apa.csl' for a dependent style."""
+    """'styles/apa.csl' or 'positionkit/data/csl/apa.csl' for a dependent style."""
 
     @property
     def digest(self) -> str:
@@ -145,7 +146,7 @@ def _candidates(root: Path, own: str):
             text, _ = read_text(root, rel)
             if text is not None:
                 yield rel, path.stem, text
-    shipped = resources.files("positionkit") / "data" / "styles"
+    shipped = resources.files("positionkit") / "data" / "csl"
     for entry in sorted(shipped.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".csl"):
             yield f"{SHIPPED}/{entry.name}", entry.name[:-4], entry.read_text("utf-8")
@@ -183,6 +184,10 @@ def load_styles(root: Path, config, papers) -> tuple[dict, list[Diagnostic]]:
     """path -> CslStyle for every style named, and what is wrong inside them."""
     styles, diags = {}, []
     for rel in style_paths(config, papers):
+        shipped = builtin_csl(rel)
+        if shipped is not None:  # a name ('oscola'): one of the independent styles positionkit ships
+            styles[rel] = CslStyle(rel, shipped.read_bytes())
+            continue
         if Path(rel).is_absolute() or not inside(root, root / rel):
             continue  # the safety check reports it (PK105)
         style, more = read_style(root, rel)
