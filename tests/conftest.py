@@ -86,3 +86,13 @@ def _private_user_cache(tmp_path_factory):
         os.environ.pop("POSITIONKIT_CACHE_DIR", None)
     else:
         os.environ["POSITIONKIT_CACHE_DIR"] = old
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_orphan_temp_folders():
+    """Builds killed on purpose (kill -9 tests) cannot clean up; remove their private temp folders
+    at the end of the run, as the next positionkit process would."""
+    yield
+    from positionkit.scratch import sweep_orphans
+
+    sweep_orphans()

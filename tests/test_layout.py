@@ -8,7 +8,7 @@ from pathlib import Path
 PKG = Path(__file__).resolve().parent.parent / "src" / "positionkit"
 
 LAYERS = [
-    {"diagnostics", "languages", "labels", "markdown", "style", "fonts", "version",
+    {"diagnostics", "languages", "labels", "markdown", "scratch", "style", "fonts", "version",
      "scripts", "dates", "citestyles", "diskcache", "statuses"},
     {"load"},
     {"resolve"},

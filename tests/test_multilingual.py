@@ -306,7 +306,7 @@ def test_without_cjk_font_chinese_is_an_error(tmp_path, monkeypatch):
     res = runner.invoke(main, ["-C", str(root), "check"], catch_exceptions=False)
     assert res.exit_code == 1
     assert [ln for ln in res.output.splitlines() if "PK410" in ln] == [
-        "papers/note/paper.zh-Hans.yaml: error[PK410] no font for CJK (Chinese, Japanese, Korean) (67 characters: "
+        "papers/note/paper.zh-Hans.yaml:1: error[PK410] no font for CJK (Chinese, Japanese, Korean) (67 characters: "
         "数据流动跨境使企业能够在一个国家存储信息 and 47 more; U+6570 U+636E U+6D41 U+52A8 U+8DE8 ...) in the zh-Hans "
         "handout (install a CJK font: apt install fonts-noto-cjk (Fedora: dnf install google-noto-serif-cjk-fonts; "
         "macOS: brew install --cask font-noto-serif-cjk-sc; Windows: install Noto Serif CJK), or put a "

@@ -12,6 +12,10 @@ from dataclasses import dataclass, replace
 from typing import Iterable
 
 
+_LINE_BREAKS = {ord(c): repr(c)[1:-1] for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"}
+"""Every character str.splitlines() breaks at, shown escaped: a diagnostic is one line."""
+
+
 class Severity(str, enum.Enum):
     ERROR = "error"
     WARNING = "warning"
@@ -36,8 +40,11 @@ class Diagnostic:
     """1-based."""
     hint: str | None = None
     """How to fix it: ``did you mean 'unctad2021'?``"""
+    detail: str | None = None
+    """A failed tool's whole output, printed under the diagnostic (``positionkit -v``)."""
 
     def format(self) -> str:
+        """One line (a line break in an echoed value shows as \\n), then the detail if any."""
         where = ""
         if self.path:
             where = self.path
@@ -49,6 +56,9 @@ class Diagnostic:
         text = f"{where}{self.severity.value}[{self.code}] {self.message}"
         if self.hint:
             text += f" ({self.hint})"
+        text = text.translate(_LINE_BREAKS)
+        if self.detail:
+            text += "\n" + "\n".join("    " + ln for ln in self.detail.splitlines())
         return text
 
     def to_dict(self) -> dict:
@@ -60,6 +70,7 @@ class Diagnostic:
             "code": self.code,
             "message": self.message,
             "hint": self.hint,
+            **({"detail": self.detail} if self.detail else {}),
         }
 
     def at(self, path: str | None, line: int | None = None, col: int | None = None) -> "Diagnostic":

@@ -16,7 +16,7 @@ _DIV_CLOSE = re.compile(r"^ {0,3}:{3,}\s*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 _ATTR = re.compile(r"""\s*(?:\#([\w:.-]+)|\.([\w:-]+)|([\w:.-]+)=("[^"]*"|'[^']*'|[^\s"'}]+))""")
 CITATION = re.compile(r"(?<![\w@\\])-?@(\{[^{}\s]+\}|[\w](?:[\w:.#$%&+?<>~/-]*[\w])?)")
-_CODE_SPAN = re.compile(r"(`+)(?:.+?)\1", re.S)
+_TICKS = re.compile(r"`+")
 _RAW_ATTR = re.compile(r"\{=\s*([\w-]+)\s*\}")
 MAX_DIV_DEPTH = 50
 
@@ -162,8 +162,34 @@ def mask_code(lines: list[Line]) -> list[str]:
             fence = m.group(1)
             out.append("")
             continue
-        out.append(_CODE_SPAN.sub(lambda mm: " " * len(mm.group(0)), ln.text))
+        out.append(_mask_spans(ln.text))
     return out
+
+
+def _mask_spans(text: str) -> str:
+    """Inline code spans blanked: a run of n backticks up to the next run of exactly n (as
+    CommonMark and pandoc read them). Linear: a regex with backtracking took minutes on a line of
+    backticks."""
+    if "`" not in text:
+        return text
+    runs = [(m.start(), m.end()) for m in _TICKS.finditer(text)]
+    later: dict[int, list[int]] = {}  # run length -> indexes of runs of that length, last first
+    for i in range(len(runs) - 1, -1, -1):
+        later.setdefault(runs[i][1] - runs[i][0], []).append(i)
+    chars, i = list(text), 0
+    while i < len(runs):
+        size = runs[i][1] - runs[i][0]
+        same = later[size]
+        while same and same[-1] <= i:
+            same.pop()
+        if not same:
+            i += 1
+            continue
+        j = same.pop()
+        for k in range(runs[i][0], runs[j][1]):
+            chars[k] = " "
+        i = j + 1
+    return "".join(chars)
 
 
 def citations(lines: list[Line]) -> list[tuple[str, Line, int]]:

@@ -13,7 +13,7 @@ from positionkit.load.project import Project
 from positionkit.resolve.document import Resolved
 from positionkit.checks import citations, loading, resolving, sections
 from positionkit.checks import budgets, headings, images, links, raw, safety
-from positionkit.checks import glyphs, translations
+from positionkit.checks import glyphs, pathological, translations
 from positionkit.checks import translation_structure
 
 
@@ -31,6 +31,7 @@ CHECKS: list[Check] = [
     loading.check,
     resolving.check,
     sections.check,
+    pathological.check,
     citations.check,
     glyphs.check,
     translations.check,

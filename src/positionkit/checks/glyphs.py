@@ -5,11 +5,13 @@ cites, with the same font table the PDF renderer compiles with (render.fonts).
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from positionkit.diagnostics import error
 from positionkit.fonts import missing_glyphs
 from positionkit.languages import get_language
+from positionkit.load.sources import read_text
 from positionkit.markdown import citations
 from positionkit.scripts import script_label, script_of
 
@@ -31,6 +33,13 @@ def _show(ch: str) -> str:
     return ch if unicodedata.category(ch)[0] in "LNPS" else f"U+{ord(ch):04X}"
 
 
+def _key_line(root, rel: str, key: str) -> int:
+    """The line of a top-level key in a YAML file (1 when it cannot be found)."""
+    text, _ = read_text(root, rel)
+    pattern = re.compile(rf"^['\"]?{re.escape(key)}['\"]?\s*:")
+    return next((i for i, ln in enumerate((text or "").split("\n"), 1) if pattern.match(ln)), 1)
+
+
 def check(ctx):
     style = ctx.project.config.style
     for doc in ctx.resolved:
@@ -44,8 +53,9 @@ def check(ctx):
             value = doc.meta.get(key)
             if value:
                 own = key in paper.translated_meta.get(lang.code, {}) and lang.code != ctx.project.config.source_lang
-                where = (f"{paper.dir}/paper.{lang.code}.yaml", None) if own else \
-                    (paper.yaml_path, paper.meta_lines.get(key))
+                trel = f"{paper.dir}/paper.{lang.code}.yaml"
+                where = (trel, _key_line(ctx.project.root, trel, key)) if own else \
+                    (paper.yaml_path, paper.meta_lines.get(key) or 1)
                 pieces.append((" ".join(map(str, value)) if isinstance(value, list) else str(value), *where))
         pieces += [(ln.text, ln.path, ln.line) for ln in doc.lines]
         entries = ctx.project.bibliography.entries

@@ -12,16 +12,38 @@ from urllib.parse import unquote
 from positionkit.diagnostics import error, warning
 from positionkit.load.images import MISSING, OUTSIDE, TOO_LARGE, MAX_IMAGE_BYTES, image_type
 from positionkit.markdown import REMOTE_SCHEMES, URL_SCHEME, image_path, images
+from positionkit.load.sources import long_name, too_long
+from positionkit.checks.raw import library_paths
 
 
 def check(ctx):
     table = ctx.project.images
+    libs = library_paths(ctx.project)
+    states = {s.alias: s for s in ctx.project.libraries}
     for doc in ctx.resolved:
         for alt, dest, ln, col in images(doc.lines):
             if not alt.strip():
                 yield warning("PK505", "image has no alt text", ln.path, ln.line, col,
                               hint="describe what it shows for readers who cannot see it: ![Chart of ...](file.png)")
+            lib = states.get(libs.get(ln.path))
+            if lib is not None and not _in_library(lib, dest, ln.path):
+                yield error("PK720", f"image '{dest[:120]}' of a block from library '{lib.alias}' is not an image "
+                            f"file of that library", ln.path, ln.line, col,
+                            hint="a library block may show only image files inside its own library "
+                            "(they are part of its locked content)")
+                continue
             yield from _check_path(table, dest, ln, col)
+
+
+def _in_library(lib, dest: str, md_path: str) -> bool:
+    """The image is one of the files the library's content hash covers (so it is locked,
+    vendored, and inside the library's own folder)."""
+    scheme = URL_SCHEME.match(dest)
+    if scheme and len(scheme.group(1)) > 1 and scheme.group(1).lower() in REMOTE_SCHEMES:
+        return True  # never fetched: PK506 says so
+    rel = image_path(dest, md_path)
+    prefix = lib.folder.rstrip("/") + "/"
+    return rel is not None and rel.startswith(prefix) and rel[len(prefix):] in lib.files
 
 
 def _check_path(table, dest, ln, col):
@@ -35,7 +57,9 @@ def _check_path(table, dest, ln, col):
         return
     rel = image_path(dest, ln.path)
     found = table.get(rel) if rel is not None else None
-    if rel is None:
+    if rel is not None and too_long(rel):
+        yield long_name(dest, ln.path, ln.line, "image", col)
+    elif rel is None:
         yield error("PK105", f"image '{dest}' is outside the project", ln.path, ln.line, col,
                     hint="images must be files inside the project, given relative to the Markdown file")
     elif found is None or found.problem == OUTSIDE:

@@ -1,8 +1,9 @@
 """Raw output (```` ```{=openxml} ````, ``{=typst}``, HTML tags, LaTeX commands) bypasses every
 guarantee a handout has: it can hide text, inject fields or macros, or break the layout.
 
-Library blocks come from other organisations, so raw output there is always refused. The
-project's own sections may use it when positionkit.toml says ``allow_raw = true``.
+Blocks are refused raw output always: a library's come from other organisations, and the
+project's own are shared between papers and may become a library. The project's own sections may
+use it when positionkit.toml says ``allow_raw = true``.
 """
 from __future__ import annotations
 
@@ -21,19 +22,68 @@ _LATEX = re.compile(r"(?<!\\)(?:\\(?:begin|end)\{[A-Za-z*]+\}|\\[A-Za-z]+\{)")
 
 def library_paths(project) -> dict[str, str]:
     """Project-relative path -> library alias, for every file of every library block."""
+    return {path: lib for path, lib in block_paths(project).items() if lib is not None}
+
+
+def block_paths(project) -> dict[str, str | None]:
+    """Project-relative path -> library alias (None: the project's own), for every block file."""
     out = {}
     for block in project.blocks.values():
-        if block.library is None:
-            continue
         out[block.source.path] = block.library
         for tr in project.translations.get(block.source.path, {}).values():
             out[tr.path] = block.library
     return out
 
 
+def mask_math(texts: list[str]) -> list[str]:
+    """Each line with TeX maths ($...$, $$...$$, also over several lines) blanked, columns kept.
+
+    Maths is pandoc Markdown, not raw output: pandoc turns it into Word equations (OMML) and Typst
+    maths, and an unknown command prints as text. Linear: one pass over the dollar signs."""
+    out, display = [], False
+    for text in texts:
+        if "$" not in text and not display:
+            out.append(text)
+            continue
+        chars, i, n = list(text), 0, len(text)
+        start = 0 if display else None
+        while i < n:
+            if text[i] == "\\":
+                i += 2
+                continue
+            if text.startswith("$$", i):
+                if display:
+                    for k in range(start, i + 2):
+                        chars[k] = " "
+                    display, start = False, None
+                else:
+                    display, start = True, i
+                i += 2
+                continue
+            if text[i] == "$" and not display and i + 1 < n and not text[i + 1].isspace():
+                j = i + 1
+                while j < n and not (text[j] == "$" and text[j - 1] != "\\" and not text[j - 1].isspace()):
+                    j += 1
+                if j < n and not (j + 1 < n and text[j + 1].isdigit()):
+                    for k in range(i, j + 1):
+                        chars[k] = " "
+                    i = j + 1
+                    continue
+                i = j if j > i + 1 else i + 1  # no closing '$' before j: none after i either
+                continue
+            i += 1
+        if display and start is not None:
+            for k in range(start, n):
+                chars[k] = " "
+            start = 0
+        out.append("".join(chars))
+    return out
+
+
 def raw_content(lines):
-    """(what, line, 1-based column): raw output fences and spans, HTML tags, LaTeX, outside code."""
-    for ln, text in zip(lines, mask_code(list(lines))):
+    """(what, line, 1-based column): raw output fences and spans, HTML tags, LaTeX, outside code
+    and maths."""
+    for ln, text in zip(lines, mask_math(mask_code(list(lines)))):
         fence = _FENCE_START.match(ln.text)
         for m in _RAW_ATTR.finditer(ln.text):
             if fence:
@@ -51,12 +101,16 @@ def raw_content(lines):
 
 
 def check(ctx):
-    libs = library_paths(ctx.project)
+    blocks = block_paths(ctx.project)
     allow = ctx.project.config.allow_raw
     for doc in ctx.resolved:
         for what, ln, col in raw_content(doc.lines):
-            lib = libs.get(ln.path)
-            if lib is not None:
+            lib = blocks.get(ln.path, "")
+            if lib is None:
+                yield error("PK507", f"{what} in a block is refused", ln.path, ln.line, col,
+                            hint="blocks may contain Markdown only (allow_raw covers the papers' own "
+                            "sections); move the raw output into the section that includes the block")
+            elif lib:
                 yield error("PK507", f"{what} in a block from library '{lib}' is refused", ln.path, ln.line, col,
                             hint="library blocks may contain Markdown only; ask its maintainers to remove it, "
                             "or override the block with your own")

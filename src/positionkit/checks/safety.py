@@ -9,16 +9,19 @@ from pathlib import PurePosixPath
 
 from positionkit.citestyles import BUILTIN, builtin_csl
 from positionkit.diagnostics import error
-from positionkit.load.sources import inside
+from positionkit.load.config import CONFIG_NAME, key_line
+from positionkit.load.sources import inside, is_file, long_name, read_text, too_long
 
 
 def _path_problem(root, value, where, line, what):
     value = str(value)
+    if too_long(value):
+        return long_name(value, where, line, what)
     target = root / value
     if PurePosixPath(value).is_absolute() or not inside(root, target):
         return error("PK105", f"{what} '{value}' is outside the project", where, line,
                      hint="keep it inside the project folder, e.g. styles/; symlinks out are refused")
-    if not target.is_file():
+    if not is_file(target):
         shipped = ", ".join(BUILTIN) if "csl" in what else ""
         return error("PK510", f"{what} not found: {value}", where, line,
                      hint="paths are relative to the project folder"
@@ -30,7 +33,8 @@ def check(ctx):
     project, root = ctx.project, ctx.project.root
     csl = project.config.style.csl
     if csl and builtin_csl(csl) is None:
-        found = _path_problem(root, csl, "positionkit.toml", None, "[style] csl")
+        text, _ = read_text(root, CONFIG_NAME)
+        found = _path_problem(root, csl, CONFIG_NAME, key_line(text or "", "csl", "style"), "[style] csl")
         if found:
             yield found
     for slug in sorted({doc.target.paper for doc in ctx.resolved}):

@@ -100,6 +100,11 @@ def _set_flag(name: str):
         if value and not ctx.resilient_parsing:
             obj = _context(ctx)
             setattr(obj, name, True)
+            if name == "verbose":
+                # imported only with -v: the render stage is slow to import and most commands skip it
+                from positionkit.render.errors import show_detail
+
+                show_detail(True)
             if obj.quiet and obj.verbose:
                 raise click.UsageError("-q/--quiet and -v/--verbose contradict each other; use one", ctx)
     return callback
@@ -112,7 +117,7 @@ def global_options() -> list[click.Option]:
         click.Option(["-q", "--quiet", "quiet"], is_flag=True, expose_value=False, callback=_set_flag("quiet"),
                      help="Print only diagnostics and the data asked for: no progress, no summaries."),
         click.Option(["-v", "--verbose", "verbose"], is_flag=True, expose_value=False,
-                     callback=_set_flag("verbose"), help="Say more (a build lists each output it reused)."),
+                     callback=_set_flag("verbose"), help="Say more (a build lists each output it reused; a failed pandoc/typst run shows its whole output)."),
     ]
 
 

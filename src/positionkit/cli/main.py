@@ -5,12 +5,15 @@ Exit codes: 0 success, 1 the inputs have errors (or warnings with --strict / --f
 """
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import click
 
 from positionkit.version import __version__
+from positionkit.scratch import sweep_orphans
 from positionkit.cli import complete
 from positionkit.cli.build import build
 from positionkit.cli.common import (EXIT_ERRORS, EXIT_OK, Context, emit_json, format_option,  # noqa: F401 (API)
@@ -24,6 +27,31 @@ def main(ctx: click.Context):
     """Build briefing handouts (DOCX and PDF) from Markdown papers, shared argument blocks and one
     bibliography. -C DIR, -q and -v work before or after any command; see docs/cli.md."""
     ctx.ensure_object(Context)
+    _exit_cleanly_on_sigterm(ctx)
+    sweep_orphans()
+    ctx.call_on_close(_forget_detail)
+
+
+def _forget_detail() -> None:
+    """-v holds for one command: a program running the CLI in-process twice gets what it asks."""
+    errors = sys.modules.get("positionkit.render.errors")
+    if errors is not None:
+        errors.show_detail(False)
+
+
+def _exit_cleanly_on_sigterm(ctx: click.Context) -> None:
+    """While a command runs, SIGTERM (a CI timeout, `kill`) ends it through SystemExit, so
+    temporary files and folders are removed as on Ctrl-C. Only where nobody installed a handler
+    of their own, and undone when the command ends (a program running the CLI in-process keeps
+    its own behaviour)."""
+    if threading.current_thread() is threading.main_thread() and \
+            signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _terminated)
+        ctx.call_on_close(lambda: signal.signal(signal.SIGTERM, signal.SIG_DFL))
+
+
+def _terminated(signum, frame):
+    raise SystemExit(128 + signum)
 
 
 main.add_command(build)

@@ -16,7 +16,7 @@ import yaml
 
 from positionkit.diagnostics import Diagnostic, did_you_mean, error, warning
 from positionkit.languages import get_language
-from positionkit.load.sources import inside, read_text
+from positionkit.load.sources import inside, is_file, long_name, read_text, too_long
 
 KEYS = ("id", "name", "languages", "params", "tags", "internal")
 ALL = "all"
@@ -78,7 +78,9 @@ def load(root: Path, rel: str) -> tuple[AudienceSet | None, list[Diagnostic]]:
     if not inside(root, root / rel) or Path(rel).is_absolute():
         return None, [error("PK801", f"audiences file '{rel}' is outside the project", rel,
                             hint="keep audiences.yaml inside the project folder")]
-    if not (root / rel).is_file():
+    if too_long(rel):
+        return None, [long_name(rel, rel, None, "audiences file")]
+    if not is_file(root / rel):
         return None, []
     text, diags = read_text(root, rel)
     if text is None:
@@ -88,9 +90,13 @@ def load(root: Path, rel: str) -> tuple[AudienceSet | None, list[Diagnostic]]:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        return None, [error("PK802", f"{rel} cannot be read: {getattr(exc, 'problem', None) or exc}", rel,
-                            mark.line + 1 if mark else None, mark.column + 1 if mark else None)]
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        what = " ".join(str(getattr(exc, "problem", None) or getattr(exc, "reason", None) or exc).split())
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, None)
+        if mark is None and isinstance(getattr(exc, "position", None), int):  # ReaderError
+            before = text[:exc.position]
+            line, col = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        return None, [error("PK802", f"{rel} cannot be read: {what}", rel, line, col)]
     items, item_nodes = _entries(data, node, rel, diags)
     audiences, seen = [], {}
     for raw, item_node in zip(items, item_nodes):

@@ -26,6 +26,7 @@ PROJECT_KEYS = {
     "output_dir": str,
     "allow_raw": bool,
     "audiences": str,
+    "time_limit": int,
 }
 TABLES = ("project", "style", "libraries", "overrides")
 
@@ -46,8 +47,11 @@ class Config:
     formats: tuple[str, ...] = FORMATS
     output_dir: str = "build"
     allow_raw: bool = False
-    """Allow raw output blocks (```{=openxml}```) in the project's own sections; never in blocks."""
+    """Allow raw output (```{=openxml}```, HTML, LaTeX) in the papers' own sections; never in blocks,
+    the project's or a library's (checks/raw.py refuses it there, PK507)."""
     audiences: str = "audiences.yaml"
+    time_limit: int = 120
+    """Seconds one pandoc run or typst compile may take before it is stopped (PK610)."""
     style: Style = DEFAULT_STYLE
     libraries: tuple[Library, ...] = ()
     overrides: dict = field(default_factory=dict)
@@ -70,16 +74,20 @@ def _line_of(text: str, key: str, table: str | None = None) -> int | None:
     for i, ln in enumerate(lines, 1):
         s = ln.strip()
         if s.startswith("["):
-            name = s.strip("[]").strip()
+            name = s.split("#", 1)[0].strip().strip("[]").strip()
+            name = ".".join(part.strip().strip("\"'") for part in name.split("."))  # ["project"]
             in_table = table is not None and (name == table or name.startswith(table + "."))
             if table is None and name == key:
                 return i
             if name == f"{table}.{key}":
                 return i
             continue
-        if in_table and re.match(rf'^\s*"?{re.escape(key)}"?\s*=', ln):
+        if in_table and re.match(rf'^\s*["\']?{re.escape(key)}["\']?\s*=', ln):
             return i
     return None
+
+
+key_line = _line_of
 
 
 def parse_config(text: str, rel: str = CONFIG_NAME) -> tuple[Config, list[Diagnostic]]:
@@ -90,6 +98,10 @@ def parse_config(text: str, rel: str = CONFIG_NAME) -> tuple[Config, list[Diagno
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         msg = re.sub(r"\s*\(at line.*\)", "", str(exc))
         line, col = (int(m.group(1)), int(m.group(2))) if m else (None, None)
+        if m is None and "(at end of document)" in str(exc):
+            lines = text.split("\n")
+            line, col = len(lines), len(lines[-1]) + 1
+            msg = msg.replace(" (at end of document)", " at the end of the file")
         return Config(), [error("PK001", f"positionkit.toml cannot be read: {msg}", rel, line, col,
                                 hint="see the format in docs/format.md")]
 
@@ -123,6 +135,9 @@ def parse_config(text: str, rel: str = CONFIG_NAME) -> tuple[Config, list[Diagno
             else:
                 fmts.append(f)
         values["formats"] = tuple(fmts) or FORMATS
+    if "time_limit" in values and (isinstance(values["time_limit"], bool) or values["time_limit"] < 1):
+        bad("time_limit", "[project] time_limit must be a whole number of seconds, at least 1", "project")
+        del values["time_limit"]
     if "output_dir" in values:
         out = values["output_dir"]
         if Path(out).is_absolute() or ".." in Path(out).parts or out in ("", "."):

@@ -43,6 +43,8 @@ class LibraryState:
     """Project-relative folder the content was read from."""
     origin: str
     """'vendor' | 'cache' | 'path'."""
+    files: tuple[str, ...] = ()
+    """Library-relative paths of every file the content hash covers (blocks may print only these)."""
 
     def manifest(self) -> dict:
         return {"alias": self.alias, "url": self.url, "path": self.path, "ref": self.ref,
@@ -72,20 +74,40 @@ def rel_to(root: Path, folder: Path) -> str:
     return Path(os.path.relpath(os.path.abspath(folder), os.path.abspath(root))).as_posix()
 
 
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".tif", ".tiff", ".bmp")
+"""Image files anywhere in a library (outside hidden folders such as .git) are library content."""
+
+
+def _images(folder: Path) -> list[Path]:
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and
+                             not (Path(dirpath) == folder and d == "blocks"))
+        found += [Path(dirpath) / n for n in filenames if n.lower().endswith(IMAGE_SUFFIXES)]
+    return found
+
+
 def used_files(folder: Path) -> tuple[list[tuple[str, Path]], list[str]]:
     """(files that make up the library's content, links refused) as library-relative POSIX paths.
 
-    The content is every file under blocks/ plus references.bib. Library content is untrusted: a
-    link that resolves outside the library's own folder is refused, so a library cannot make
+    The content is every file under blocks/, references.bib, and every image file in the library
+    (blocks print them). Library content is untrusted: a file or link that resolves outside the
+    library's own folder (blocks/ itself may be such a link) is refused, so a library cannot make
     positionkit read (or print) anything else on the machine or in the project.
     """
-    found = [p for p in (folder / "blocks").rglob("*")] if (folder / "blocks").is_dir() else []
+    blocks = folder / "blocks"
+    if blocks.is_symlink() and not inside(folder, blocks):
+        found, refused = [], ["blocks"]
+    else:
+        found = list(blocks.rglob("*")) if blocks.is_dir() else []
+        refused = []
     if (folder / BIB_NAME).exists() or (folder / BIB_NAME).is_symlink():
         found.append(folder / BIB_NAME)
-    files, refused = [], []
+    found += _images(folder)
+    files = []
     for p in found:
         rel = p.relative_to(folder).as_posix()
-        if p.is_symlink() and not inside(folder, p):
+        if (p.is_symlink() or p.is_file()) and not inside(folder, p):
             refused.append(rel)
         elif p.is_file():
             files.append((rel, p))
@@ -181,7 +203,8 @@ def load_one(root: Path, lib: Library, pin: lock.Pin | None):
     bib = folder / BIB_NAME
     bib_rel = f"{folder_rel}/{BIB_NAME}" if bib.is_file() and BIB_NAME not in refused else None
     commit = pin.commit if pin is not None and origin != "path" else None
-    state = LibraryState(lib.alias, lib.git, lib.path, lib.ref, commit, content, folder_rel, origin)
+    state = LibraryState(lib.alias, lib.git, lib.path, lib.ref, commit, content, folder_rel, origin,
+                         tuple(rel for rel, _ in files))
     return state, blocks, translations, bib_rel, diags + more
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from positionkit.load import libraries, library_translations
+from positionkit.load import csl, libraries, library_translations, metadata
 from positionkit.load.blocks import BLOCK_STATUSES, Block, load_blocks  # noqa: F401 (re-exported)
 from positionkit.load.audiences import load as load_audiences
 from positionkit.dates import parse_paper_date
@@ -15,7 +15,7 @@ from positionkit.load.images import load_images
 from positionkit.load.label_files import load_label_files
 from positionkit.load.stamps import TEXT_KEYS
 from positionkit.diagnostics import Diagnostic, did_you_mean, error, warning
-from positionkit.load.sources import inside, load_source, read_text, yaml_load
+from positionkit.load.sources import inside, is_file, load_source, long_name, read_text, too_long, yaml_load
 from positionkit.load.sources import split_lang, translation_path  # noqa: F401 (re-exported)
 
 PAPER_KEYS = ("title", "subtitle", "date", "organisations", "audience", "contact", "languages",
@@ -70,6 +70,8 @@ class Project:
     project or a paper names. Its problems are reported by the commands that use audiences."""
     images: dict = field(default_factory=dict)
     """project-relative path -> load.images.Image, for every image a text shows."""
+    csl_styles: dict = field(default_factory=dict)
+    """CSL path as configured -> load.csl.CslStyle (dependent styles resolved to their parent)."""
 
     def audiences(self, rel: str):
         """-> (AudienceSet or None, diagnostics) for an audiences file the project names."""
@@ -104,6 +106,8 @@ def load_paper(root: Path, slug: str) -> tuple[Paper | None, list[Diagnostic]]:
         if not more:
             diags.append(error("PK010", "paper.yaml must be a mapping of 'key: value' lines", rel, 1))
         return None, diags
+    data, more = metadata.normalise(data, lines, rel)
+    diags += more
     for key in data:
         if key not in PAPER_KEYS:
             diags.append(warning("PK011", f"unknown key '{key}' in paper.yaml", rel, lines.get(key),
@@ -118,6 +122,9 @@ def load_paper(root: Path, slug: str) -> tuple[Paper | None, list[Diagnostic]]:
     else:
         for name in raw_sections:
             path = f"{folder}/{name}"
+            if isinstance(name, str) and too_long(path):
+                diags.append(long_name(name, rel, lines.get("sections"), "section"))
+                continue
             if not isinstance(name, str) or not inside(root, root / path) or Path(str(name)).is_absolute():
                 diags.append(error("PK105", f"section '{name}' is outside the project", rel,
                                    lines.get("sections"), hint="sections live in the paper's folder"))
@@ -148,6 +155,8 @@ def load_paper(root: Path, slug: str) -> tuple[Paper | None, list[Diagnostic]]:
         tdata, tlines, tmore = yaml_load(ttext, trel)
         diags += tmore
         if isinstance(tdata, dict):
+            tdata, more = metadata.normalise(tdata, tlines, trel)
+            diags += more
             for key in tdata:
                 if key not in PAPER_TEXT_KEYS and key != "translation":
                     diags.append(warning("PK011", f"'{key}' cannot be translated in {path.name}", trel,
@@ -223,14 +232,20 @@ def load_project(root: Path) -> Project:
         diags += merge_entries(entries, found)
     bibliography = Bibliography(entries, tuple(bib_files))
     reference = root / "styles" / "reference.docx"
-    reference_docx = reference.read_bytes() if reference.is_file() and inside(root, reference) else None
+    reference_docx = reference.read_bytes() if is_file(reference) and inside(root, reference) else None
+    if reference.is_symlink() and not inside(root, reference):
+        diags.append(error("PK105", "styles/reference.docx is a link outside the project and is ignored: "
+                           "the generated house style is used", "styles/reference.docx",
+                           hint="copy the file into styles/ instead of linking to it"))
     label_files, more = load_label_files(root)
+    diags += more
+    csl_styles, more = csl.load_styles(root, config, papers)
     diags += more
     texts = [*sections.values(), *(b.source for b in blocks.values()),
              *(t for by_lang in translations.values() for t in by_lang.values())]
     return Project(root, config, papers, blocks, sections, translations, bibliography, tuple(diags),
                    tuple(lib_states), reference_docx, label_files, _audience_files(root, config, papers),
-                   load_images(root, texts))
+                   load_images(root, texts), csl_styles)
 
 
 def _audience_files(root: Path, config: Config, papers: dict) -> dict:
@@ -254,6 +269,9 @@ def _line_naming(root: Path, paper: Paper, rel: str) -> int | None:
 
 def _closest_file(root: Path, rel: str) -> str | None:
     folder = (root / rel).parent
-    if not folder.is_dir():
+    try:
+        if not folder.is_dir():
+            return None
+    except OSError:  # a name the OS refuses
         return None
     return did_you_mean(Path(rel).name, [p.name for p in folder.glob("*.md")])

@@ -35,6 +35,31 @@ class Source:
     """Front-matter key -> 1-based line."""
 
 
+MAX_NAME_BYTES = 255
+"""Longest file or folder name most file systems accept; longer names make the OS raise."""
+MAX_PATH_BYTES = 4000
+
+
+def too_long(value: str) -> bool:
+    """A path the operating system would refuse outright (ENAMETOOLONG)."""
+    raw = str(value).encode("utf-8", "surrogateescape")
+    return len(raw) > MAX_PATH_BYTES or any(len(part) > MAX_NAME_BYTES for part in raw.split(b"/"))
+
+
+def long_name(value: str, where: str | None, line: int | None, what: str, col: int | None = None) -> Diagnostic:
+    longest = max(len(p.encode("utf-8", "surrogateescape")) for p in str(value).split("/"))
+    return error("PK120", f"{what} '{str(value)[:60]}…' is too long to be a file name ({longest} bytes; the "
+                 f"limit is {MAX_NAME_BYTES} per name)", where, line, col, hint="shorten the name")
+
+
+def is_file(path: Path) -> bool:
+    """Path.is_file() that answers False instead of raising (too long, NUL byte, permissions)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def inside(root: Path, path: Path) -> bool:
     """True when path (after resolving symlinks) stays inside root."""
     try:
@@ -75,7 +100,10 @@ def decode(data: bytes, rel: str) -> tuple[str | None, list[Diagnostic]]:
         return None, [error("PK102", "file is not UTF-8 text", rel, line, col,
                             hint="save it as UTF-8 in your editor (e.g. 'Save with encoding: UTF-8')")]
     if "\x00" in text:
-        return None, [error("PK102", "file contains NUL bytes; is it a binary file?", rel)]
+        at = text.index("\x00")
+        line = text.count("\n", 0, at) + 1
+        col = at - (text.rfind("\n", 0, at) + 1) + 1
+        return None, [error("PK102", "file contains NUL bytes; is it a binary file?", rel, line, col)]
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text, diags
 
@@ -121,11 +149,16 @@ def yaml_load(text: str, rel: str, first_line: int = 1) -> tuple[object, dict, l
         mark = exc.problem_mark or exc.context_mark
         line = first_line + mark.line if mark else None
         col = mark.column + 1 if mark else None
-        what = exc.problem or exc.context or "invalid YAML"
+        what = " ".join((exc.problem or exc.context or "invalid YAML").split())
         return None, {}, [error("PK103", f"YAML cannot be read: {what}", rel, line, col,
                                 hint="check indentation and quote values that contain ':' or '#'")]
-    except yaml.YAMLError as exc:
-        return None, {}, [error("PK103", f"YAML cannot be read: {exc}", rel, first_line)]
+    except yaml.YAMLError as exc:  # ReaderError (a control character) has a position, not a mark
+        line, col = first_line, None
+        if isinstance(getattr(exc, "position", None), int):
+            before = text[:exc.position]
+            line, col = first_line + before.count("\n"), exc.position - (before.rfind("\n") + 1) + 1
+        what = getattr(exc, "reason", None) or " ".join(str(exc).split())
+        return None, {}, [error("PK103", f"YAML cannot be read: {what}", rel, line, col)]
     except RecursionError:
         return None, {}, [error("PK103", "YAML is nested too deeply", rel, first_line)]
     finally:

@@ -84,8 +84,9 @@ WATCHED_KEYS = ("title", "subtitle", "short_title", "audience")
 
 def metadata_source(meta: dict, path: str) -> Source:
     """paper.yaml's prose fields as a source text: one paragraph per field, so a changed title
-    marks the title alone."""
-    paras = [f"{k}: {meta[k]}" for k in WATCHED_KEYS if meta.get(k)]
+    marks the title alone. A value's own blank lines are folded (a paragraph hash folds other
+    whitespace anyway), so each field stays exactly one paragraph."""
+    paras = [f"{k}: {' '.join(str(meta[k]).split())}" for k in WATCHED_KEYS if meta.get(k)]
     return Source(path, "", {}, "\n\n".join(paras), 1, {})
 
 

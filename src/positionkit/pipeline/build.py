@@ -14,6 +14,7 @@ from positionkit.pipeline.handouts import RenderContext, handout, output_path, s
 from positionkit.pipeline.prepare import PreparedUnit, prepare
 from positionkit.pipeline.produce import Event, Job, Progress, pdf_pages  # noqa: F401 (API)
 from positionkit.pipeline.provenance import head_commit
+from positionkit.render import limits
 from positionkit.resolve import anchors
 
 AUDIENCE_FILE_CODES = ("PK801", "PK802", "PK803", "PK804", "PK805", "PK806", "PK807")
@@ -59,6 +60,7 @@ def build(root: Path, papers=(), formats=(), langs=(), final: bool = False, stri
 
     project = load_project(root)
     project = replace(project, config=config) if output_dir else project
+    limits.configure(project.config.time_limit)
     prepared = prepare(project, papers, langs, final, audiences)  # resolve + check
     diags, units = list(prepared.diagnostics), [Unit.of(u, fatal) for u in prepared.units]
     units = in_shard(units, shard) if shard else units
@@ -116,6 +118,7 @@ def document_inputs(ctx: RenderContext, store: cache.Store, doc) -> dict:
         "media": {rel: store.file_hash(rel) for _, rel in doc.media},
         "csl": csl and store.file_hash(csl), "reference_docx": store.file_hash("styles/reference.docx"),
         "review": anchors.stamp(project, doc).build,  # source hashes the DOCX carries
+        "csl_resolved": csl and getattr(project.csl_styles.get(csl), "digest", None),  # a dependent's parent
     }
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from positionkit.version import __version__
 from positionkit.pipeline import tools, write
 from positionkit.diagnostics import Diagnostic, Severity
+from positionkit.load.sources import is_file
 
 VERSION = 1
 INDEX = ".cache/index.json"
@@ -71,6 +72,8 @@ class Store:
     def open(cls, root: Path, out_dir: str) -> "Store":
         path = root / out_dir / INDEX
         try:
+            if (root / out_dir).is_symlink():  # the build refuses to write there (write.locked)
+                raise OSError("output folder is a link")
             data = json.loads(path.read_text("utf-8"))
         except (OSError, ValueError):
             data = {}
@@ -115,7 +118,7 @@ class Store:
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 rel_dir = Path(folder).relative_to(root).as_posix()
                 found.update(f"{rel_dir}/{name}" for name in files if not name.startswith("."))
-        found.update(e for e in extra if e and (root / e).is_file())
+        found.update(e for e in extra if e and is_file(root / e))
         out = self.out_dir.rstrip("/") + "/"
         return sorted(p for p in found if not p.startswith(out))
 

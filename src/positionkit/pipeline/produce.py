@@ -81,6 +81,7 @@ class Tally:
     rendered: dict = field(default_factory=dict)
     failures: dict = field(default_factory=dict)
     started: float = field(default_factory=time.perf_counter)
+    project: Project | None = None
 
     def add(self, job: Job, outcome) -> None:
         if isinstance(outcome, bytes):
@@ -88,7 +89,8 @@ class Tally:
         elif isinstance(outcome, Diagnostic):
             self.failures[job.path] = outcome
         else:
-            self.failures[job.path] = error("PK602", f"rendering {job.path} failed: {outcome}", None)
+            self.failures[job.path] = render_failure(self.project, job.doc, outcome, "PK602",
+                                                     f"rendering {job.path} failed")
         if self.progress:
             done = len(self.rendered) + len(self.failures)
             self.progress(Event(job.path, "built" if isinstance(outcome, bytes) else "failed", done,
@@ -106,7 +108,7 @@ def render_jobs(ctx: RenderContext, jobs: list[Job], workers: int | None = None,
     docs = list({job.doc.target: job.doc for job in jobs}.values())
     jobs_of = {d.target: [j for j in jobs if j.doc.target == d.target] for d in docs}
     groups = shared.group(docs, _markdown, partial(printed_values, ctx), _group_key)
-    tally = Tally(len(jobs), progress)
+    tally = Tally(len(jobs), progress, project=ctx.project)
     with ThreadPoolExecutor(workers or os.cpu_count() or 1) as pool:
         running: dict[Future, tuple] = {}
         for g in groups:
@@ -138,8 +140,7 @@ def cite_group(ctx: RenderContext, markdown: str, members: list) -> Cited:
     try:
         ast = cite(ctx, first, markdown)
     except RenderError as exc:
-        return Cited(error("PK601", f"pandoc could not process this paper: {exc}",
-                           ctx.project.papers[first.target.paper].yaml_path))
+        return Cited(render_failure(ctx.project, first, exc, "PK601", "pandoc could not process this paper"))
     tokens = {tok: "" for _, table, _ in members for tok in table}
     if len(members) < 2 or not shared.safe(ast, tokens) or not all(
             shared.shareable([*table.values(), str(doc.meta.get("audience") or "")]) for doc, table, _ in members):
@@ -290,6 +291,19 @@ def _markdown(doc: Resolved) -> str:
 def _group_key(doc: Resolved) -> tuple:
     return doc.target.paper, doc.target.lang, json.dumps(
         {k: v for k, v in doc.meta.items() if k != "audience"}, sort_keys=True, default=str)
+
+
+def render_failure(project, doc, exc, code, what) -> Diagnostic:
+    """A failed pandoc run or compile, at the paper.yaml line listing the sections (a time limit
+    hit is PK610 whatever the stage)."""
+    if project is None:
+        return error(code, f"{what}: {exc}", None)
+    paper = project.papers[doc.target.paper]
+    code = "PK610" if getattr(exc, "code", None) == "PK610" else code
+    found = error(code, f"{what}: {exc}", paper.yaml_path, paper.meta_lines.get("sections") or 1,
+                  hint="see time_limit in docs/reliability.md" if code == "PK610" else None)
+    detail = exc.shown_detail() if isinstance(exc, RenderError) else None
+    return replace(found, detail=detail) if detail else found
 
 
 def _attempt(work: Callable[[], bytes]):

@@ -37,11 +37,11 @@ def _ask_versions() -> dict:
 
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """A hash of positionkit's own files (code, Typst template, packaged labels). Outputs depend on
+    """A hash of positionkit's own files (code, Typst template, packaged labels and CSL styles). Outputs depend on
     them as much as on the inputs: a changed renderer must not be served from the cache, even
     between two releases with the same version number (an editable install, a patched copy)."""
     root = Path(__file__).resolve().parent.parent  # the package, not this folder
     digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".py", ".typ", ".yaml")):
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".py", ".typ", ".yaml", ".csl")):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]

@@ -15,6 +15,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from positionkit.diagnostics import Diagnostic, error
+from positionkit.load.sources import inside
 
 LOCK_WAIT = 600
 _TEMP = re.compile(r"\..+\.\d+\.tmp")
@@ -32,6 +33,9 @@ class Unavailable(Exception):
 def locked(out_dir: Path, wait: float | None = None):
     """Hold the output folder's lock (a second build waits for the first)."""
     wait = LOCK_WAIT if wait is None else wait
+    if out_dir.is_symlink():
+        raise Unavailable(f"the output folder {out_dir.name}/ is a symbolic link; positionkit writes only "
+                          "inside the project (remove the link)")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         lock = FileLock(str(out_dir / ".positionkit.lock"))
@@ -63,7 +67,7 @@ def temp_beside(dest: Path, data: bytes) -> Path:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-    except OSError:
+    except BaseException:  # OSError, and Ctrl-C / SIGTERM while writing: nothing left behind
         tmp.unlink(missing_ok=True)
         raise
     return tmp
@@ -76,7 +80,7 @@ def replace_file(dest: Path, data: bytes) -> None:
         if dest.exists():
             os.chmod(tmp, dest.stat().st_mode & 0o777)
         os.replace(tmp, dest)
-    except OSError:
+    except BaseException:
         tmp.unlink(missing_ok=True)
         raise
 
@@ -84,6 +88,10 @@ def replace_file(dest: Path, data: bytes) -> None:
 def commit(root: Path, files: dict) -> list[Diagnostic]:
     """files: project-relative path -> bytes. All written or none replaced."""
     temps: list[tuple[Path, Path]] = []
+    for rel in files:
+        if not inside(root, (root / rel).parent):
+            return [error("PK901", f"cannot write {rel}: a folder on its way is a link out of the project",
+                          rel, hint="remove the symbolic link inside the output folder; nothing was written")]
     try:
         for rel, data in files.items():
             dest = root / rel
@@ -94,8 +102,16 @@ def commit(root: Path, files: dict) -> list[Diagnostic]:
             done.unlink(missing_ok=True)
         return [error("PK901", f"cannot write {rel}: {exc.strerror or exc}", rel,
                       hint="free some disk space or check permissions; earlier outputs are unchanged")]
-    for tmp, dest in temps:
-        os.replace(tmp, dest)
+    except BaseException:  # interrupted (Ctrl-C, SIGTERM): the temp files go, the outputs stay
+        for done, _ in temps:
+            done.unlink(missing_ok=True)
+        raise
+    try:
+        for tmp, dest in temps:
+            os.replace(tmp, dest)
+    finally:
+        for tmp, _ in temps:
+            tmp.unlink(missing_ok=True)  # those not renamed when interrupted half-way
     return []
 
 

@@ -6,7 +6,8 @@ import os
 import subprocess
 from functools import lru_cache
 
-from positionkit.render.errors import RenderError
+from positionkit.render import limits
+from positionkit.render.errors import RenderError, TimeLimitError, first_line
 
 __all__ = ["run_pandoc", "pandoc_path"]
 
@@ -38,7 +39,8 @@ def run_pandoc(args: list[str], input: bytes, *, epoch: int | None = None,
     """Run pandoc with ``args`` (no shell), feed ``input`` on stdin and return stdout.
 
     ``SOURCE_DATE_EPOCH`` is always set (from ``epoch``, else inherited, else 0) so that DOCX
-    timestamps are reproducible. Raises :class:`RenderError` with pandoc's stderr on failure.
+    timestamps are reproducible. Raises :class:`RenderError` with pandoc's stderr on failure,
+    :class:`TimeLimitError` when pandoc runs past the time limit (it is killed).
     """
     env = dict(os.environ)
     if epoch is not None:
@@ -53,10 +55,15 @@ def run_pandoc(args: list[str], input: bytes, *, epoch: int | None = None,
             env=env,
             cwd=cwd,
             check=False,
+            timeout=limits.seconds(),
         )
+    except subprocess.TimeoutExpired:  # subprocess.run has killed pandoc
+        raise TimeLimitError(f"pandoc did not finish within {limits.seconds():g} s and was stopped",
+                             "raise time_limit under [project] in positionkit.toml if the document is "
+                             "really that large") from None
     except OSError as exc:
         raise RenderError(f"could not run pandoc: {exc}") from exc
     if proc.returncode != 0:
         stderr = proc.stderr.decode("utf-8", "replace").strip()
-        raise RenderError(f"pandoc failed (exit {proc.returncode}): {stderr}")
+        raise RenderError(f"pandoc failed (exit {proc.returncode}): {first_line(stderr)}", stderr)
     return proc.stdout

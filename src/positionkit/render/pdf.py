@@ -28,7 +28,9 @@ from positionkit.render.ast import (
     rewrite_divs,
     stringify)
 from positionkit.render.bidi import by_direction, is_ltr, isolate_cites
-from positionkit.render.errors import RenderError
+from positionkit.render import limits
+from positionkit.render.errors import RenderError, first_line
+from positionkit.scratch import private_dir
 from positionkit.fonts import font_families, font_files
 from positionkit.render.handout import Handout, running_title
 from positionkit.labels import language_name, load_labels
@@ -258,7 +260,7 @@ def _font_set(paths: tuple[str, ...]) -> Any:
     """
     import typst
 
-    folder = tempfile.TemporaryDirectory(prefix="positionkit-fonts-")
+    folder = private_dir("fonts")
     _FONT_DIRS.append(folder)
     for i, path in enumerate(paths):
         link = Path(folder.name) / f"{i:02d}-{Path(path).name}"
@@ -310,14 +312,20 @@ def render_png_pages(h: Handout, ppi: int = 96) -> list[bytes]:
 def _compile(h: Handout, source: str, **options: Any) -> Any:
     import typst
 
-    try:
+    def run():
         with _compiler(_fonts_for(h)) as (compiler, root):
             _write_media(root, h)
             return compiler.compile(input=source.encode("utf-8"), timestamp=int(h.epoch), **options)
+
+    try:
+        return limits.within(run)
     except typst.TypstError as exc:
-        raise RenderError(f"typst could not compile the handout: {exc.message}\n{exc.diagnostic}") from exc
+        raise RenderError(f"typst could not compile the handout: {first_line(str(exc.message))}",
+                          f"{exc.message}\n{exc.diagnostic}") from exc
+    except RenderError:
+        raise
     except Exception as exc:  # the binding raises plain RuntimeErrors too
-        raise RenderError(f"typst could not compile the handout: {exc}") from exc
+        raise RenderError(f"typst could not compile the handout: {first_line(str(exc))}", str(exc)) from exc
 
 
 _IDLE: dict[int, list] = {}
@@ -342,8 +350,8 @@ def _compiler(fonts: Any) -> Iterator[tuple[Any, Path]]:
     with _IDLE_LOCK:
         idle = _IDLE.setdefault(key, [])
         entry = idle.pop() if idle else None
-    if entry is None:
-        root = tempfile.TemporaryDirectory(prefix="positionkit-typst-")
+    if entry is None:  # (an abandoned compile keeps its compiler: the next one makes another)
+        root = private_dir("typst")
         _FONT_DIRS.append(root)
         entry = (fonts, typst.Compiler(root=root.name, font_paths=fonts, ignore_system_fonts=True), Path(root.name))
     try:

@@ -6,9 +6,10 @@ frame. typst, already in-process for the PDF, draws the SVG onto a page of exact
 from __future__ import annotations
 
 import struct
-import tempfile
 from functools import lru_cache
 from pathlib import Path
+
+from positionkit.scratch import private_dir
 
 __all__ = ["PPI", "svg_to_png"]
 
@@ -21,7 +22,7 @@ def svg_to_png(data: bytes) -> tuple[bytes, float, float] | None:
     """``(png, width_pt, height_pt)`` for SVG bytes, or ``None`` if typst cannot draw them."""
     import typst  # 0.1 s to import: only when an SVG is drawn
 
-    with tempfile.TemporaryDirectory(prefix="positionkit-svg-") as root:
+    with private_dir("svg") as root:
         (Path(root) / "image.svg").write_bytes(data)
         source = b'#set page(width: auto, height: auto, margin: 0pt, fill: none)\n#image("/image.svg")\n'
         try:

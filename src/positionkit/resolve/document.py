@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from positionkit.resolve import conditions, mixing
+from positionkit.resolve.expansion import Budget
 from positionkit.load import alignment, library_translations
 from positionkit.load import stamps as i18n
 from positionkit.diagnostics import Diagnostic, did_you_mean, error, warning
@@ -90,6 +91,7 @@ class _Ctx:
     fallbacks: list = field(default_factory=list)
     inputs: set = field(default_factory=set)
     internal: bool = False
+    budget: Budget = field(default_factory=Budget)
 
     @property
     def source_lang(self) -> str:
@@ -289,6 +291,10 @@ def _include(ctx: _Ctx, div: Div, scope: dict, chain: tuple, lang: str) -> list[
         return []
     if len(chain) >= MAX_DEPTH:
         ctx.diags.append(error("PK309", f"blocks nested more than {MAX_DEPTH} deep", at.path, at.line))
+        return []
+    refused = ctx.budget.refuse([b.id for b in chain], block.id, block.source.text, at)
+    if refused is not None:
+        ctx.diags.extend(refused)
         return []
     src = block.source
     if block.status == "retired":

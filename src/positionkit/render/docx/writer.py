@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import json
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ from positionkit.render.media import IMAGE_TYPES, image_type, rewrite_images
 from positionkit.render.docx.ooxml import word_lang
 from positionkit.render.docx.package import finish_package
 from positionkit.render.pandoc import run_pandoc
+from positionkit.scratch import private_dir
 from positionkit.render.raster import svg_to_png
 from positionkit.resolve.anchors import META_PREFIX
 
@@ -129,7 +129,7 @@ def render_docx(h: Handout, *, reference: bytes | None = None) -> bytes:
     labels = load_labels(h.lang, h.labels)
     reference = reference if reference is not None else h.reference_docx
     ref = reference if reference is not None else cached_reference(h.style)
-    with tempfile.TemporaryDirectory(prefix="positionkit-docx-") as tmp:
+    with private_dir("docx") as tmp:
         ref_path = Path(tmp) / "reference.docx"
         ref_path.write_bytes(ref)
         raw = run_pandoc(
