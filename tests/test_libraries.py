@@ -444,15 +444,16 @@ def test_build_records_library_in_manifest_and_prints_its_text(synced, cli, upst
     assert "Core Network. 2020. Core Report." in text  # the library's references.bib was merged
 
 
-# --- the README walkthrough ---------------------------------------------------------------------
+# --- the walkthrough in docs/libraries.md -------------------------------------------------------
 
 def walkthrough_steps() -> list[str]:
-    """Shell commands of the README's walkthrough, a heredoc kept whole as one step."""
+    """Shell commands of the walkthrough in docs/libraries.md, a heredoc kept whole as one step."""
     import re
 
-    text = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
-    section = text.split("## Sharing blocks between organisations", 1)[1].split("\n## ", 1)[0]
+    text = (Path(__file__).parents[1] / "docs/libraries.md").read_text(encoding="utf-8")
+    section = text.split("\n## Sharing blocks between organisations\n", 1)[1].split("\n## ", 1)[0]
     lines = "\n".join(re.findall(r"```sh\n(.*?)```", section, re.S)).splitlines()
+    assert len(lines) > 50, "the walkthrough's commands were not found"
     steps, i = [], 0
     while i < len(lines):
         step = lines[i]

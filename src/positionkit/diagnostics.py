@@ -17,6 +17,8 @@ _LINE_BREAKS = {ord(c): repr(c)[1:-1] for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u20
 
 
 class Severity(str, enum.Enum):
+    """How bad a diagnostic is: errors stop a build; warnings stop only --strict and --final."""
+
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"

@@ -167,6 +167,7 @@ def load_paper(root: Path, slug: str) -> tuple[Paper | None, list[Diagnostic]]:
 
 
 def load_project(root: Path) -> Project:
+    """Read every input of the project in ``root`` once; problems are in ``Project.diagnostics``."""
     root = root.resolve()
     config, diags = load_config(root)
     config = with_project_fonts(root, config)
