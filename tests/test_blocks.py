@@ -15,7 +15,6 @@ from pypdf import PdfReader
 from positionkit.libraries import catalog as lib
 from positionkit.cli.main import main
 from positionkit.load.project import load_project
-from positionkit.render import RenderError, render_docx
 
 SECTION = "papers/note/01-intro.md"
 
@@ -302,16 +301,6 @@ E2E = {
 }
 
 
-def _docx_missing() -> bool:
-    try:
-        render_docx(None)  # type: ignore[arg-type]
-    except RenderError as exc:
-        return "not implemented" in str(exc)
-    except Exception:  # a real renderer fails on None in its own way
-        return False
-    return False
-
-
 def _build(tmp_path_factory, *formats):
     from tests.conftest import MINIMAL, write_project
 
@@ -352,7 +341,6 @@ def test_manifest_lists_blocks_per_output(built_pdf):
     assert "blocks/data-flows/wrapper.md" in manifest["inputs"]
 
 
-@pytest.mark.skipif(_docx_missing(), reason="DOCX rendering is not implemented yet")
 def test_internal_notes_absent_from_docx_xml_and_pdf_text(tmp_path_factory):
     out = _build(tmp_path_factory, "docx", "pdf")
     with zipfile.ZipFile(io.BytesIO((out / "note.en.docx").read_bytes())) as z:

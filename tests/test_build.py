@@ -168,7 +168,9 @@ def test_new_project_builds_out_of_the_box(tmp_path):
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
 def test_libreoffice_opens_every_built_docx(built, tmp_path):
-    for path in sorted((built / "build").rglob("*.docx")):
+    docs = sorted((built / "build").rglob("*.docx"))
+    assert docs, "nothing was built"
+    for path in docs:
         proc = subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
                                "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
                               capture_output=True, text=True, timeout=180)

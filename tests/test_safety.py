@@ -75,11 +75,8 @@ def run(root: Path, *args):
     return CliRunner().invoke(main, ["-C", str(root), *args], catch_exceptions=False)
 
 
-def built_or_skip(root: Path, *args):
-    result = run(root, "build", *args)
-    if "not implemented" in result.output:
-        pytest.skip("renderer not implemented yet: " + result.output.strip().splitlines()[-1])
-    return result
+def build(root: Path, *args):
+    return run(root, "build", *args)
 
 
 # --- what a scan reads -------------------------------------------------------------------------
@@ -111,11 +108,8 @@ def pdf_parts(data: bytes) -> dict[str, str]:
         obj = reader.get_object(num)
         if obj is None:
             continue
-        if hasattr(obj, "get_data"):
-            try:
-                out[f"stream {num}"] = obj.get_data().decode("latin-1")
-            except Exception:
-                pass
+        if hasattr(obj, "get_data"):  # a stream the scan cannot decode is a test error, never skipped
+            out[f"stream {num}"] = obj.get_data().decode("latin-1")
         else:
             out[f"object {num}"] = repr(obj)
     return out
@@ -144,7 +138,7 @@ def hits(parts: dict[str, str], needle: str) -> list[str]:
 @pytest.fixture(scope="module")
 def leaky(tmp_path_factory):
     root = write_project(tmp_path_factory.mktemp("safety") / "proj", {**MINIMAL, **FILES})
-    result = built_or_skip(root, "--format", "docx", "--format", "pdf")
+    result = build(root, "--format", "docx", "--format", "pdf")
     assert result.exit_code == 0, result.output
     outs = {p.name: p.read_bytes() for p in (root / "build" / "note").iterdir() if p.suffix in (".docx", ".pdf")}
     assert sorted(outs) == ["note.en.docx", "note.en.pdf"]
@@ -283,16 +277,8 @@ def test_sandbox_keeps_files_out_even_past_the_checks(tmp_path):
     doc = resolve(project, Target("note", "en"))
     labels, _ = project_labels(project, get_language("en"))
     h = handout(RenderContext(project, {"en": labels}), doc)
-    outputs = {}
-    for fmt, renderer in render.RENDERERS.items():
-        try:
-            outputs[f"x.{fmt}"] = renderer(h)
-        except render.RenderError as exc:
-            if "not implemented" in str(exc):
-                continue
-            assert "qzxsecret" not in str(exc)
-    if not outputs:
-        pytest.skip("no renderer implemented yet")
+    outputs = {f"x.{fmt}": renderer(h) for fmt, renderer in render.RENDERERS.items()}
+    assert sorted(outputs) == ["x.docx", "x.pdf"]
     parts = scan(outputs)
     assert hits(parts, "qzxsecretimage") == []
     assert hits(parts, "qzxsecrettext") == []
@@ -314,7 +300,7 @@ def injected(tmp_path_factory):
         "papers/note/paper.yaml": MINIMAL["papers/note/paper.yaml"].replace(
             "title: Test note", "title: 'Title #read(\"/etc/passwd\") \\\" ) ]'"),
         "papers/note/01-intro.md": body})
-    result = built_or_skip(root, "--format", "pdf")
+    result = build(root, "--format", "pdf")
     assert result.exit_code == 0, result.output
     data = (root / "build" / "note" / "note.en.pdf").read_bytes()
     return data, pdf_parts(data)
@@ -348,7 +334,7 @@ AUDIENCES = (
 def test_audience_internal_mapping_never_printed(make_project, cli):
     root = make_project({"audiences.yaml": AUDIENCES,
                          "papers/note/01-intro.md": "## Intro\n\nWhat {{ country }} can ask [@unctad2021der].\n"})
-    result = built_or_skip(root, "--audience", "kenya", "--format", "docx", "--format", "pdf")
+    result = build(root, "--audience", "kenya", "--format", "docx", "--format", "pdf")
     assert result.exit_code == 0, result.output
     outs = {p.name: p.read_bytes() for p in (root / "build" / "note" / "kenya").iterdir()
             if p.suffix in (".docx", ".pdf")}
