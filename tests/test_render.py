@@ -417,8 +417,12 @@ def test_reference_docx_round_trip(asts):
     assert str(out.styles["Heading 1"].font.color.rgb) == "C00000"
 
 
-def test_renderer_table():
-    assert RENDERERS == {"docx": render_docx, "pdf": render_pdf}
+def test_renderer_table_maps_each_format_to_a_renderer_of_that_format(asts):
+    h = make(asts, "en")
+    made = {fmt: renderer(h) for fmt, renderer in RENDERERS.items()}
+    assert sorted(made) == ["docx", "pdf"]
+    assert "word/document.xml" in zipfile.ZipFile(io.BytesIO(made["docx"])).namelist()
+    assert made["pdf"].startswith(b"%PDF-") and len(pypdf.PdfReader(io.BytesIO(made["pdf"])).pages) >= 1
 
 
 # --- left-to-right islands in right-to-left handouts ----------------------------------------
