@@ -64,6 +64,13 @@ def test_the_diagnostics_table_is_the_only_one():
     assert {p: codes for p, codes in others.items() if codes} == {}
 
 
+def test_ci_runs_exactly_the_readme_test_command():
+    commands = re.findall(r"```sh\n(.*?)\n```", read(README), re.S)
+    test_command = next(c for c in commands if "pytest" in c)
+    ci = [line for line in read(ROOT / ".ci/run").splitlines() if line.strip() and not line.startswith("#")]
+    assert ci[-1] == test_command
+
+
 def test_readme_stays_under_300_lines():
     assert len(read(README).splitlines()) < 300
 
