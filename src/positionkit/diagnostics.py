@@ -30,7 +30,7 @@ _RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 @dataclass(frozen=True)
 class Diagnostic:
     code: str
-    """Stable identifier, e.g. ``PK201``; documented in the README table."""
+    """Stable identifier, e.g. ``PK201``; documented in docs/diagnostics.md."""
     severity: Severity
     message: str
     """What is wrong, in the user's terms."""

@@ -1,7 +1,7 @@
 """Check: an ordered list of checks, each (CheckContext) -> diagnostics. Nothing raises.
 
 One check per module; add a module and list it here. Every code a check emits is documented in
-the README table (a test keeps the two in step).
+docs/diagnostics.md (a test keeps the two in step).
 """
 from __future__ import annotations
 

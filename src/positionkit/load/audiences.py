@@ -216,7 +216,7 @@ def select(aset: AudienceSet | None, selectors, path: str | None = None
     """--audience ID|TAG|all (repeatable) -> audiences in file order, each once."""
     if aset is None:
         return [], [error("PK801", f"no audiences file: {path or 'audiences.yaml'} does not exist",
-                          path, hint="add audiences.yaml at the project root (see 'Tailored handouts' in the README)")]
+                          path, hint="add audiences.yaml at the project root (see docs/audiences.md)")]
     chosen: dict[str, Audience] = {}
     diags = []
     for sel in selectors:
