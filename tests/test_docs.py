@@ -80,16 +80,19 @@ def test_readme_stays_under_300_lines():
 LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 
 
+def without_fences(text: str) -> str:
+    return re.sub(r"^(```+|~~~+).*?^\1\s*$", "", text, flags=re.M | re.S)
+
+
 def prose(text: str) -> str:
     """The text without fenced code blocks and code spans, where `[x](y)` is an example, not a link."""
-    text = re.sub(r"^(```+|~~~+).*?^\1\s*$", "", text, flags=re.M | re.S)
-    return re.sub(r"(`+).+?\1", "", text, flags=re.S)
+    return re.sub(r"(`+).+?\1", "", without_fences(text), flags=re.S)
 
 
 def anchors(path: Path) -> set[str]:
     """Heading ids as GitHub makes them: lower case, punctuation dropped, spaces to hyphens."""
     ids = set()
-    for heading in re.findall(r"^#{1,6} +(.+?) *#*$", prose(read(path)), re.M):
+    for heading in re.findall(r"^#{1,6} +(.+?) *#*$", without_fences(read(path)), re.M):
         heading = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", heading)  # a link keeps its text
         ids.add(re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-"))
     return ids
@@ -103,6 +106,7 @@ def test_the_link_scanner_sees_links():
     found = links(README)
     assert "docs/format.md" in found and "docs/styles-and-fonts.md#fonts-and-scripts" in found
     assert "fonts-and-scripts" in anchors(ROOT / "docs/styles-and-fonts.md")
+    assert "pk4xx-translations-languages-and-fonts-resolve-check-i18n-commands" in anchors(DIAGNOSTICS)
 
 
 @pytest.mark.parametrize("page", [README, *PAGES], ids=lambda p: p.relative_to(ROOT).as_posix())
