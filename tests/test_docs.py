@@ -109,6 +109,11 @@ def test_the_link_scanner_sees_links():
     assert "pk4xx-translations-languages-and-fonts-resolve-check-i18n-commands" in anchors(DIAGNOSTICS)
 
 
+def test_the_index_lists_every_page():
+    listed = {target.partition("#")[0] for target in links(ROOT / "docs/index.md")}
+    assert {p.name for p in PAGES} - {"index.md"} - listed == set()
+
+
 @pytest.mark.parametrize("page", [README, *PAGES], ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_every_relative_link_leads_to_a_file_and_heading_that_exist(page):
     broken = []
