@@ -30,8 +30,11 @@ _EXPORTS = {
     "load_project": "positionkit.load.project",
     "Resolved": "positionkit.resolve.document",
     "Target": "positionkit.resolve.document",
-    "resolve": "positionkit.resolve.document",
+    "resolve_document": "positionkit.resolve.document:resolve",
 }
+"""Public name -> "module" (same name there) or "module:name". The resolve stage's function is
+exported as resolve_document: `positionkit.resolve` is the stage's folder, and Python binds a
+package attribute to a subpackage once it is imported, so a function of that name would vanish."""
 
 __all__ = sorted([*_EXPORTS, "__version__"])
 
@@ -41,12 +44,14 @@ if TYPE_CHECKING:  # static checkers see the real names  # noqa: F401
     from positionkit.pipeline.build import BuildResult, build
     from positionkit.pipeline.prepare import Prepared, check_project, prepare
     from positionkit.pipeline.produce import render_handout
-    from positionkit.resolve.document import Resolved, Target, resolve
+    from positionkit.resolve.document import Resolved, Target
+    from positionkit.resolve.document import resolve as resolve_document
 
 
 def __getattr__(name: str):
     if name in _EXPORTS:
-        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        module, _, attr = _EXPORTS[name].partition(":")
+        value = getattr(importlib.import_module(module), attr or name)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'positionkit' has no attribute {name!r}")
