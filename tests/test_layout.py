@@ -9,7 +9,7 @@ PKG = Path(__file__).resolve().parent.parent / "src" / "positionkit"
 
 LAYERS = [
     {"diagnostics", "languages", "labels", "markdown", "scratch", "style", "fonts", "version",
-     "scripts", "dates", "citestyles", "diskcache", "statuses"},
+     "scripts", "dates", "diskcache", "statuses"},
     {"load"},
     {"resolve"},
     {"checks"},

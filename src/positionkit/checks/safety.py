@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-from positionkit.citestyles import BUILTIN, builtin_csl
+from positionkit.load.citestyles import BUILTIN, builtin_csl
 from positionkit.diagnostics import error
 from positionkit.load.config import CONFIG_NAME, key_line
 from positionkit.load.sources import inside, is_file, long_name, read_text, too_long

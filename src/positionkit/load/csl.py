@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from positionkit.citestyles import builtin_csl
+from positionkit.load.citestyles import builtin_csl
 from positionkit.diagnostics import Diagnostic, error
 from positionkit.load.sources import inside, read_text
 
