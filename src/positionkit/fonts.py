@@ -227,11 +227,12 @@ def _family_name(path: Path) -> str | None:
 @lru_cache(maxsize=None)
 def _cmap(path: Path) -> frozenset[int]:
     """The code points the font file maps, kept on disk as ranges (fontTools is slow to load)."""
-    ranges = cached_json("font-cmap", file_stamp(path), lambda: _ranges(_read_cmap(path)))
+    ranges = cached_json("font-cmap", file_stamp(path), lambda: codepoint_ranges(_read_cmap(path)))
     return frozenset(cp for lo, hi in ranges for cp in range(lo, hi + 1))
 
 
-def _ranges(codepoints: frozenset[int]) -> list[list[int]]:
+def codepoint_ranges(codepoints) -> list[list[int]]:
+    """Sorted code points as [first, last] runs: a compact, JSON-friendly character map."""
     out: list[list[int]] = []
     for cp in sorted(codepoints):
         if out and out[-1][1] == cp - 1:

@@ -9,6 +9,7 @@ with the source line that has it).
 from __future__ import annotations
 
 from positionkit.diagnostics import did_you_mean, warning
+from positionkit.checks.translations import translation_pairs
 from positionkit.markdown import Div, parse, strip_comments, to_lines
 
 KNOWN_CLASSES = ("block", "variant", "when", "unless", "internal", "key-messages", "fallback")
@@ -62,16 +63,5 @@ def compare(src, tr):
 
 
 def check(ctx):
-    project = ctx.project
-    sources = dict(project.sections)
-    sources.update({b.source.path: b.source for b in project.blocks.values()})
-    seen = set()
-    for doc in ctx.resolved:
-        if doc.target.lang == project.config.source_lang:
-            continue
-        for path in doc.inputs:
-            tr = project.translations.get(path, {}).get(doc.target.lang)
-            if tr is None or path not in sources or tr.path in seen:
-                continue
-            seen.add(tr.path)
-            yield from compare(sources[path], tr)
+    for src, tr in translation_pairs(ctx):
+        yield from compare(src, tr)

@@ -44,7 +44,8 @@ def _compare(verb: str, show, code: str, src, tr, mine: dict, theirs: dict):
                           hint=f"keep {show(key)} in the translated text")
 
 
-def check(ctx):
+def translation_pairs(ctx):
+    """(source, translation) for every translation file the checked documents print, once each."""
     project = ctx.project
     sources = dict(project.sections)
     sources.update({b.source.path: b.source for b in project.blocks.values()})
@@ -57,6 +58,10 @@ def check(ctx):
             if tr is None or path not in sources or tr.path in seen:
                 continue
             seen.add(tr.path)
-            src = sources[path]
-            yield from _compare("cite", "'{}'".format, "PK411", src, tr, _keys(tr), _keys(src))
-            yield from _compare("use", "'{{{{ {} }}}}'".format, "PK412", src, tr, _params(tr), _params(src))
+            yield sources[path], tr
+
+
+def check(ctx):
+    for src, tr in translation_pairs(ctx):
+        yield from _compare("cite", "'{}'".format, "PK411", src, tr, _keys(tr), _keys(src))
+        yield from _compare("use", "'{{{{ {} }}}}'".format, "PK412", src, tr, _params(tr), _params(src))

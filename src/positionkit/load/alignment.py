@@ -11,8 +11,6 @@ so every existing stamp keeps its meaning.
 from __future__ import annotations
 
 import difflib
-import re
-import unicodedata
 from dataclasses import dataclass
 
 from positionkit.load import stamps
@@ -34,8 +32,7 @@ class Chunk:
     @property
     def text(self) -> str:
         """Normalised text (NFC, whitespace folded): what the stamp hashes."""
-        joined = unicodedata.normalize("NFC", " ".join(self.lines))
-        return re.sub(r"\s+", " ", joined).strip()
+        return stamps.normalised(self.lines)
 
     @property
     def hash(self) -> str:
@@ -43,16 +40,7 @@ class Chunk:
 
 
 def chunks(body: str) -> list[Chunk]:
-    out, buf, start = [], [], 0
-    for i, line in enumerate(body.split("\n") + [""]):
-        if line.strip():
-            if not buf:
-                start = i
-            buf.append(line)
-        elif buf:
-            out.append(Chunk(tuple(buf), start))
-            buf = []
-    return out
+    return [Chunk(lines, start) for lines, start in stamps.line_blocks(body)]
 
 
 @dataclass(frozen=True)

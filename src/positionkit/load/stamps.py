@@ -18,8 +18,8 @@ CURRENT, STALE, UNSTAMPED, MISSING, REVIEWED = "current", "stale", "unstamped", 
 STATES = ("translated", "reviewed")
 
 
-def paragraphs(body: str) -> list[tuple[str, int]]:
-    """(normalised paragraph, 0-based line offset in body) for each non-empty paragraph."""
+def line_blocks(body: str) -> list[tuple[tuple[str, ...], int]]:
+    """(raw lines, 0-based line offset in body) of each blank-line-separated paragraph."""
     out, buf, start = [], [], 0
     for i, line in enumerate(body.split("\n") + [""]):
         if line.strip():
@@ -27,10 +27,20 @@ def paragraphs(body: str) -> list[tuple[str, int]]:
                 start = i
             buf.append(line)
         elif buf:
-            text = unicodedata.normalize("NFC", " ".join(buf))
-            out.append((re.sub(r"\s+", " ", text).strip(), start))
+            out.append((tuple(buf), start))
             buf = []
     return out
+
+
+def normalised(lines) -> str:
+    """What a stamp hashes: the lines joined, NFC, whitespace folded."""
+    text = unicodedata.normalize("NFC", " ".join(lines))
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def paragraphs(body: str) -> list[tuple[str, int]]:
+    """(normalised paragraph, 0-based line offset in body) for each non-empty paragraph."""
+    return [(normalised(lines), start) for lines, start in line_blocks(body)]
 
 
 def para_hash(text: str) -> str:

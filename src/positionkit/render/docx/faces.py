@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from positionkit.diskcache import cached_bytes, cached_json, file_stamp
+from positionkit.fonts import codepoint_ranges
 
 __all__ = ["EmbeddedFace", "face_entry", "installed_faces", "subset_face"]
 
@@ -84,18 +85,8 @@ def _face_key(face: EmbeddedFace) -> list:
 
 @lru_cache(maxsize=64)
 def _cmap(face: EmbeddedFace) -> frozenset[int]:
-    ranges = cached_json("docx-cmap", _face_key(face), lambda: _ranges(_load(face).getBestCmap() or {}))
+    ranges = cached_json("docx-cmap", _face_key(face), lambda: codepoint_ranges(_load(face).getBestCmap() or {}))
     return frozenset(cp for lo, hi in ranges for cp in range(lo, hi + 1))
-
-
-def _ranges(codepoints) -> list[list[int]]:
-    out: list[list[int]] = []
-    for cp in sorted(codepoints):
-        if out and out[-1][1] == cp - 1:
-            out[-1][1] = cp
-        else:
-            out.append([cp, cp])
-    return out
 
 
 def subset_face(face: EmbeddedFace, chars: str) -> bytes | None:
@@ -109,7 +100,7 @@ def subset_face(face: EmbeddedFace, chars: str) -> bytes | None:
 def _subset(face: EmbeddedFace, unicodes: tuple[int, ...]) -> bytes | None:
     """Made once per face and character set on this machine, then read from the disk cache
     (fontTools subsetting costs a quarter of a second per face and process)."""
-    data = cached_bytes("docx-subset", [_face_key(face), _ranges(unicodes)], lambda: _make_subset(face, unicodes) or b"")
+    data = cached_bytes("docx-subset", [_face_key(face), codepoint_ranges(unicodes)], lambda: _make_subset(face, unicodes) or b"")
     return data or None
 
 
