@@ -84,3 +84,27 @@ def test_audiences_skipped_for_errors_or_language_are_named(make_project, cli):
     assert "note: audiences NOT checked: the entries of audiences.yaml with errors (lines 11)" in res.output
     spanish = cli(make_project({"audiences.yaml": AUDIENCES}), "check", "--lang", "es")
     assert "note: audiences NOT checked: no audience reads es" in spanish.output
+
+
+def test_identical_audience_texts_are_checked_once_without_losing_one_audiences_problem(make_project, cli):
+    """Audiences whose text is the same are checked once (pipeline.checking.distinct); the one
+    audience whose .when div prints a bad citation still fails the check, at its line."""
+    people = "audiences:\n" + "".join(f"  - id: member{i}\n    languages: [en]\n    tags: [ldc]\n"
+                                      for i in range(6)) + "  - id: odd\n    languages: [en]\n    tags: [g33]\n"
+    section = ("## Introduction\n\nData flows matter [@unctad2021der].\n\n::: {.when tags=\"g33\"}\n"
+               "Special products matter [@nosuchkey2020].\n:::\n")
+    root = project(make_project, **{"audiences.yaml": people, "papers/note/01-intro.md": section})
+    from positionkit.load.project import load_project
+    from positionkit.pipeline.checking import check, distinct
+    from positionkit.resolve.document import resolve
+    from positionkit.resolve.plan import plan_audiences
+    loaded = load_project(root)
+    targets, found, _, _ = plan_audiences(loaded, ["note"], ["en"], ("all",))
+    docs = [resolve(loaded, t, found[(t.paper, t.audience)].mapping()) for t in targets]
+    kept = distinct(docs)
+    assert len(docs) == 7 and [d.target.audience for d in kept] == ["member0", "odd"]
+    bad = [d for d in check(loaded).diagnostics if d.code == "PK201"]
+    assert [(d.path, d.line, d.col) for d in bad] == [("papers/note/01-intro.md", 6, 26)]
+    res = cli(root, "check")
+    assert res.exit_code == 1 and "papers/note/01-intro.md:6:26: error[PK201]" in res.output
+    assert "note: checked the text of 7 audience(s)" in res.output

@@ -12,7 +12,7 @@ from positionkit.checks import run_checks
 from positionkit.load import audiences as aud
 from positionkit.load.project import Project
 from positionkit.pipeline.prepare import condition_diagnostics, prepare
-from positionkit.resolve.document import resolve
+from positionkit.resolve.document import Resolved, resolve
 from positionkit.resolve.plan import ordered_unique, plan_audiences
 
 
@@ -66,10 +66,27 @@ def _check_audiences(project: Project, slugs: list, langs, selectors, final: boo
         if t.audience not in result.audiences[t.paper]:
             result.audiences[t.paper].append(t.audience)
     result.documents += len(docs)
-    result.diagnostics += diags + run_checks(project, docs, final)
+    result.diagnostics += diags + run_checks(project, distinct(docs), final)
     for slug in slugs:
         if slug not in result.audiences and langs and slug not in result.unchecked:
             result.unchecked[slug] = f"no audience reads {', '.join(langs)}"
+
+
+def distinct(docs: list[Resolved]) -> list[Resolved]:
+    """The first of each set of documents the checks cannot tell apart.
+
+    A check reads a document's target paper and language, its lines (text, file, line), its
+    title-block metadata, its inputs and the resolve stage's diagnostics; whether it has an
+    audience at all (citations.py) is the same for every document here. Two documents equal in
+    all of these get the same diagnostics, and `run_checks` drops duplicates, so checking one of
+    them loses nothing. Audiences that differ only in the audience id (tags used by no condition,
+    languages) resolve to the same text."""
+    seen: dict = {}
+    for doc in docs:
+        key = (doc.target.paper, doc.target.lang, doc.lines, repr(sorted(doc.meta.items())),
+               doc.inputs, doc.diagnostics)
+        seen.setdefault(key, doc)
+    return list(seen.values())
 
 
 def summary(result: Checked) -> list[str]:
