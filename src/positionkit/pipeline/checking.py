@@ -13,6 +13,7 @@ from positionkit.load import audiences as aud
 from positionkit.load.project import Project
 from positionkit.pipeline.prepare import condition_diagnostics, prepare
 from positionkit.resolve.document import Resolved, resolve
+from positionkit.resolve.picking import Picks
 from positionkit.resolve.plan import ordered_unique, plan_audiences
 
 
@@ -60,7 +61,8 @@ def _audience_papers(project: Project, slugs: list, result: Checked) -> list[str
 def _check_audiences(project: Project, slugs: list, langs, selectors, final: bool, result: Checked) -> None:
     targets, people, sets, diags = plan_audiences(project, slugs, langs, selectors)
     diags += condition_diagnostics(project, slugs, sets)
-    docs = [resolve(project, t, people[(t.paper, t.audience)].mapping()) for t in targets]
+    picks = Picks()  # the audiences of a paper and language read the same files: pick them once
+    docs = [resolve(project, t, people[(t.paper, t.audience)].mapping(), picks=picks) for t in targets]
     for t in targets:
         result.audiences.setdefault(t.paper, [])
         if t.audience not in result.audiences[t.paper]:

@@ -16,6 +16,7 @@ from positionkit.resolve.labels import project_labels
 from positionkit.load.project import Project, load_project
 from positionkit.resolve import conditions
 from positionkit.resolve.document import Resolved, resolve
+from positionkit.resolve.picking import Picks
 from positionkit.resolve.plan import plan, plan_audiences
 
 
@@ -67,7 +68,8 @@ def prepare(project: Project, papers=(), langs=(), final: bool = False, audience
     for code in sorted({t.lang for t in targets}):
         labels[code], more = project_labels(project, get_language(code))
         diags += more
-    docs = [resolve(project, t, people[(t.paper, t.audience)].mapping() if t.audience else None)
+    picks = Picks()  # one memo for the batch: its documents read the same files
+    docs = [resolve(project, t, people[(t.paper, t.audience)].mapping() if t.audience else None, picks=picks)
             for t in targets]
     groups: dict[str, list[Resolved]] = {}
     for doc in docs:

@@ -12,10 +12,10 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from positionkit.resolve import conditions, mixing
+from positionkit.resolve import conditions
 from positionkit.resolve.expansion import Budget
-from positionkit.load import alignment, library_translations
 from positionkit.load import stamps as i18n
+from positionkit.resolve.picking import Picked, Picks, library_hint  # noqa: F401 (library_hint: public here)
 from positionkit.diagnostics import Diagnostic, did_you_mean, error, warning
 from positionkit.markdown import Div, Line, div_lines, image_path, images, parse, strip_comments, to_lines
 from positionkit.load.project import PAPER_TEXT_KEYS, Block, Paper, Project
@@ -92,16 +92,19 @@ class _Ctx:
     inputs: set = field(default_factory=set)
     internal: bool = False
     budget: Budget = field(default_factory=Budget)
+    picks: Picks = field(default_factory=Picks)
 
     @property
     def source_lang(self) -> str:
         return self.project.config.source_lang
 
 
-def resolve(project: Project, target: Target, audience: dict | None = None, internal: bool = False) -> Resolved:
-    """internal=True keeps `::: internal` divs as written, for the preview (never for an output)."""
+def resolve(project: Project, target: Target, audience: dict | None = None, internal: bool = False,
+            picks: Picks | None = None) -> Resolved:
+    """internal=True keeps `::: internal` divs as written, for the preview (never for an output).
+    picks: a memo shared by the documents of one project (many audiences read the same files)."""
     paper = project.papers[target.paper]
-    ctx = _Ctx(project, paper, target.lang, audience, internal=internal)
+    ctx = _Ctx(project, paper, target.lang, audience, internal=internal, picks=picks or Picks())
     ctx.inputs.add(paper.yaml_path)
     out: list[Line] = []
     scope = _paper_scope(ctx)
@@ -109,10 +112,10 @@ def resolve(project: Project, target: Target, audience: dict | None = None, inte
         src = project.sections.get(rel)
         if src is None:
             continue
-        picked, content_lang = _pick(ctx, rel, src)
+        found = _pick(ctx, rel, src)
+        picked, content_lang, items = found.lines, found.lang, list(found.items)
         path, body_line = picked[0].path if picked else rel, picked[0].line if picked else src.body_line
-        items, problems = parse(strip_comments(picked))
-        for ln, msg in problems:
+        for ln, msg in found.problems:
             ctx.diags.append(warning("PK110", msg, ln.path, ln.line,
                                      hint="close every ::: div with a line of three colons"))
         expanded = _expand(ctx, items, scope, chain=(), lang=content_lang, owner=None)
@@ -143,62 +146,13 @@ def _paper_scope(ctx: _Ctx) -> dict:
     return scope
 
 
-def _pick(ctx: _Ctx, rel: str, src) -> tuple[list[Line], str]:
-    """(lines to print, language of the content) for a source file: per paragraph, the current
-    translation or the source text marked as a fallback."""
-    ctx.inputs.add(rel)
-    whole = to_lines(src.body, rel, src.body_line)
-    if ctx.lang == ctx.source_lang:
-        return whole, ctx.lang
-    tr = ctx.project.translations.get(rel, {}).get(ctx.lang)
-    if tr is not None:
-        ctx.inputs.add(tr.path)
-    al = alignment.align(src, tr)
-    if tr is not None and all(p.status == alignment.TRANSLATED for p in al.pairs):
-        return to_lines(tr.body, tr.path, tr.body_line), ctx.lang
-    ctx.fallbacks.append(rel)
-    if tr is None:
-        ctx.diags.append(warning("PK401", f"no {ctx.lang} translation of {rel}: the {ctx.source_lang} text is "
-                                 "printed instead, marked as untranslated", rel, None,
-                                 hint=library_hint(ctx.project, rel, ctx.lang)
-                                 or f"positionkit i18n new {rel} --lang {ctx.lang}"))
-        return mixing.mixed_lines(al, src, None, ctx.source_lang), ctx.lang
-    fresh = i18n.freshness(src, tr)
-    if fresh.status == i18n.UNSTAMPED and alignment.recorded(tr) is None:
-        ctx.fallbacks.remove(rel)
-        ctx.diags.append(warning("PK420", f"translation {tr.path} is not stamped: it is printed as written, but "
-                                 "positionkit cannot tell it is current (a final build refuses it)", tr.path, 1,
-                                 hint=f"after checking it against the source: positionkit i18n stamp {tr.path}"))
-        return to_lines(tr.body, tr.path, tr.body_line), ctx.lang
-    if fresh.status == i18n.UNSTAMPED:
-        msg = f"translation {tr.path} is not stamped, so positionkit cannot tell it is current"
-        hint = f"after checking it against the source: positionkit i18n stamp {tr.path}"
-    elif al.count(alignment.STALE) or not al.aligned:
-        lines = [src.body_line + p.source.start for p in al.pairs if p.status == alignment.STALE]
-        where = ", ".join(str(n) for n in (lines if al.aligned else fresh.changed)[:5]) or "paragraphs removed"
-        msg = f"translation {tr.path} is stale: {rel} changed since it was translated (source lines {where})"
-        hint = f"update the translation, then: positionkit i18n stamp {tr.path}"
-    else:
-        lines = [src.body_line + p.source.start for p in al.pairs if p.status == alignment.MISSING]
-        msg = (f"translation {tr.path} has no {ctx.lang} text yet for source lines "
-               f"{', '.join(map(str, lines[:5]))}")
-        hint = f"translate them: positionkit i18n export {ctx.paper.slug} --lang {ctx.lang}"
-    if not tr.path.startswith(f"{library_translations.FOLDER}/"):  # the library's own file: never edited
-        hint = library_hint(ctx.project, rel, ctx.lang) or hint
-    ctx.diags.append(warning("PK402", msg + f"; the {ctx.source_lang} text is printed instead", tr.path, 1,
-                             hint=hint))
-    if not al.aligned:
-        return whole, ctx.source_lang  # the caller marks the whole file
-    return mixing.mixed_lines(al, src, tr, ctx.source_lang), ctx.lang
-
-
-def library_hint(project, rel: str, lang: str) -> str | None:
-    """How to translate a library block: in the project's own tree, never in the library's files."""
-    block = library_translations.library_block(project.blocks, rel)
-    if block is None:
-        return None
-    return (f"translate it in this project: positionkit i18n new {block.id} --lang {lang} "
-            f"(creates {library_translations.override_path(block.id, lang)})")
+def _pick(ctx: _Ctx, rel: str, src) -> Picked:
+    """What to print of a source file (see resolve.picking); its findings join this document's."""
+    picked = ctx.picks.get(ctx.project, ctx.paper, ctx.lang, rel, src)
+    ctx.inputs.update(picked.inputs)
+    ctx.fallbacks.extend([rel] if picked.fallback else [])
+    ctx.diags.extend(picked.diagnostics)
+    return picked
 
 
 def _fallback_div(lines: list[Line], lang: str, path: str) -> list[Line]:
@@ -323,11 +277,14 @@ def _include(ctx: _Ctx, div: Div, scope: dict, chain: tuple, lang: str) -> list[
                                    at.line, hint=f'pass it: {name}="...", or set it in paper.yaml params'))
         inner[name] = localized(value, ctx.lang, ctx.source_lang)
 
-    picked, content_lang = _pick(ctx, src.path, src) if lang == ctx.lang \
-        else (to_lines(src.body, src.path, src.body_line), lang)
+    if lang == ctx.lang:
+        found = _pick(ctx, src.path, src)
+        picked, content_lang, items, problems = found.lines, found.lang, list(found.items), found.problems
+    else:
+        picked, content_lang = to_lines(src.body, src.path, src.body_line), lang
+        items, problems = parse(strip_comments(picked))
     path = picked[0].path if picked else src.path
     ctx.inputs.add(src.path)
-    items, problems = parse(strip_comments(picked))
     for ln, msg in problems:
         ctx.diags.append(warning("PK110", msg, ln.path, ln.line))
     variants = {c.attrs.get("name"): c for c in items if isinstance(c, Div) and "variant" in c.attrs.classes}
