@@ -271,10 +271,13 @@ def missing_glyphs(text: str, lang: Language, style: Style = DEFAULT_STYLE) -> s
     }
     if not wanted:
         return set()
-    covered: set[int] = set()
+    left = wanted  # font by font, not a union of their cmaps (60,000 code points for CJK) per call
     for path in font_files(lang, style, "".join(wanted)):
         try:
-            covered |= _cmap(path)
+            cmap = _cmap(path)
         except Exception:  # an unreadable project font covers nothing
             continue
-    return {ch for ch in wanted if ord(ch) not in covered and not _embedded_covers(ord(ch))}
+        left = {ch for ch in left if ord(ch) not in cmap}
+        if not left:
+            return set()
+    return {ch for ch in left if not _embedded_covers(ord(ch))}

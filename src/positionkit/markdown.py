@@ -192,10 +192,11 @@ def _mask_spans(text: str) -> str:
     return "".join(chars)
 
 
-def citations(lines: list[Line]) -> list[tuple[str, Line, int]]:
-    """(key, line, 1-based column) for each pandoc citation outside code."""
+def citations(lines: list[Line], masked=None) -> list[tuple[str, Line, int]]:
+    """(key, line, 1-based column) for each pandoc citation outside code (masked: mask_code(lines)
+    when the caller has it)."""
     found = []
-    for ln, text in zip(lines, mask_code(lines)):
+    for ln, text in zip(lines, mask_code(lines) if masked is None else masked):
         for m in CITATION.finditer(text):
             key = m.group(1)
             if key.startswith("{"):
@@ -226,9 +227,9 @@ URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 REMOTE_SCHEMES = ("http", "https", "data", "ftp")
 
 
-def images(lines):
+def images(lines, masked=None):
     """(alt, destination, line, 1-based column) for every image outside code."""
-    masked = mask_code(list(lines))
+    masked = mask_code(list(lines)) if masked is None else masked
     defs = {}
     for text in masked:
         m = _REF_DEF.match(text)

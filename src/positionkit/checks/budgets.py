@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from positionkit.diagnostics import did_you_mean, error, warning
-from positionkit.markdown import CITATION, _DIV_CLOSE, _DIV_OPEN, mask_code
+from positionkit.markdown import CITATION, _DIV_CLOSE, _DIV_OPEN
 from positionkit.load.project import split_lang
 
 _IMAGE = re.compile(r"!\[[^\]]{0,1000}\]\([^)]{0,1000}\)")  # bounded: linear on any line
@@ -61,7 +61,7 @@ def section_words(doc, sections) -> dict:
     """Section path -> words printed, counting included blocks towards the section including them."""
     counts: dict = {}
     current = None
-    for ln, text in zip(doc.lines, mask_code(list(doc.lines))):
+    for ln, text in zip(doc.lines, doc.masked):
         source = split_lang(ln.path)[0]
         if source in sections:
             current = source

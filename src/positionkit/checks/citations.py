@@ -7,13 +7,13 @@ def check(ctx):
     keys = ctx.project.bibliography.entries
     cited = set()
     for doc in ctx.resolved:
-        for key, line, col in citations(list(doc.lines)):
+        for key, line, col in citations(doc.lines, doc.masked):
             cited.add(key)
             if key not in keys:
                 yield error("PK201", f"unknown citation key '{key}'", line.path, line.line, col,
                             hint=did_you_mean(key, keys) or "add the entry to references.bib")
     if ctx.resolved and not any(doc.target.audience for doc in ctx.resolved):
-        every = {k for doc in ctx.resolved for k, _, _ in citations(list(doc.lines))}
+        every = {k for doc in ctx.resolved for k, _, _ in citations(doc.lines, doc.masked)}
         if len({d.target.paper for d in ctx.resolved}) == len(ctx.project.papers):
             for key, entry in keys.items():
                 if key not in every and entry.path == "references.bib":

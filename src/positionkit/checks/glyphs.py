@@ -59,7 +59,7 @@ def check(ctx):
                 pieces.append((" ".join(map(str, value)) if isinstance(value, list) else str(value), *where))
         pieces += [(ln.text, ln.path, ln.line) for ln in doc.lines]
         entries = ctx.project.bibliography.entries
-        for key in dict.fromkeys(k for k, _, _ in citations(list(doc.lines))):
+        for key in dict.fromkeys(k for k, _, _ in citations(doc.lines, doc.masked)):
             entry = entries.get(key)
             if entry is not None:
                 text = " ".join(v for k, v in entry.fields.items() if k not in _BIB_SKIP)

@@ -62,9 +62,10 @@ def _heading_attrs(text: str) -> tuple[str, str | None]:
     return text.strip(), explicit
 
 
-def headings(lines: tuple[Line, ...] | list[Line]) -> list[Heading]:
-    """Every ATX and setext heading outside code, with the id pandoc will give it."""
-    masked = mask_code(list(lines))
+def headings(lines: tuple[Line, ...] | list[Line], masked=None) -> list[Heading]:
+    """Every ATX and setext heading outside code, with the id pandoc will give it (masked:
+    mask_code(lines) when the caller has it)."""
+    masked = mask_code(list(lines)) if masked is None else masked
     found: list[tuple[str, str | None, Line]] = []
     prev_blank = True
     for i, (ln, text) in enumerate(zip(lines, masked)):
@@ -99,10 +100,10 @@ def headings(lines: tuple[Line, ...] | list[Line]) -> list[Heading]:
     return out
 
 
-def element_ids(lines) -> list[tuple[str, Line]]:
+def element_ids(lines, masked=None) -> list[tuple[str, Line]]:
     """Explicit ids on divs (``::: {#id}``) and spans/links (``[text]{#id}``) outside code."""
     out = []
-    for ln, text in zip(lines, mask_code(list(lines))):
+    for ln, text in zip(lines, mask_code(list(lines)) if masked is None else masked):
         m = _DIV_OPEN.match(text)
         if m:
             attrs = parse_attrs(m.group(2))
@@ -116,10 +117,11 @@ def element_ids(lines) -> list[tuple[str, Line]]:
     return out
 
 
-def anchors(lines, bib_keys) -> set[str]:
+def anchors(lines, bib_keys, masked=None) -> set[str]:
     """Every id a ``#fragment`` can reach in the rendered document."""
-    ids = {h.id for h in headings(lines)} | {i for i, _ in element_ids(lines)}
-    cited = {m.group(1).strip("{}") for text in mask_code(list(lines)) for m in CITATION.finditer(text)}
+    masked = mask_code(list(lines)) if masked is None else masked
+    ids = {h.id for h in headings(lines, masked)} | {i for i, _ in element_ids(lines, masked)}
+    cited = {m.group(1).strip("{}") for text in masked for m in CITATION.finditer(text)}
     ids |= {f"ref-{k}" for k in cited if k in bib_keys}
     if cited & set(bib_keys):
         ids |= {"refs", "bibliography"}  # citeproc's reference list and its heading
@@ -129,7 +131,7 @@ def anchors(lines, bib_keys) -> set[str]:
 def check(ctx):
     for doc in ctx.resolved:
         first: dict[str, Line] = {}
-        for h in headings(doc.lines):
+        for h in headings(doc.lines, doc.masked):
             prev = first.get(h.wanted)
             first.setdefault(h.id, h.line)
             if prev is None:

@@ -21,7 +21,7 @@ def check(ctx):
     libs = library_paths(ctx.project)
     states = {s.alias: s for s in ctx.project.libraries}
     for doc in ctx.resolved:
-        for alt, dest, ln, col in images(doc.lines):
+        for alt, dest, ln, col in images(doc.lines, doc.masked):
             if not alt.strip():
                 yield warning("PK505", "image has no alt text", ln.path, ln.line, col,
                               hint="describe what it shows for readers who cannot see it: ![Chart of ...](file.png)")

@@ -16,9 +16,9 @@ _INLINE = re.compile(r"(?<!!)\[[^\]]{0,1000}\]\([ \t]{0,50}<?#([^)\s>]{0,300})>?
 _REF_DEF = re.compile(r"^ {0,3}\[[^\]]{1,1000}\]:[ \t]*<?#([^\s>]{0,300})>?(?:\s.*)?$")
 
 
-def internal_links(lines):
+def internal_links(lines, masked=None):
     """(anchor, line, 1-based column) for every link to '#anchor' outside code."""
-    for ln, text in zip(lines, mask_code(list(lines))):
+    for ln, text in zip(lines, mask_code(list(lines)) if masked is None else masked):
         m = _REF_DEF.match(text)
         if m:
             yield m.group(1), ln, m.start(1)
@@ -30,10 +30,10 @@ def internal_links(lines):
 def check(ctx):
     keys = ctx.project.bibliography.entries
     for doc in ctx.resolved:
-        found = list(internal_links(doc.lines))
+        found = list(internal_links(doc.lines, doc.masked))
         if not found:
             continue
-        ids = anchors(doc.lines, keys)
+        ids = anchors(doc.lines, keys, doc.masked)
         for anchor, ln, col in found:
             if anchor in ids:
                 continue

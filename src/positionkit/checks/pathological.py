@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 
 from positionkit.diagnostics import error
-from positionkit.markdown import mask_code
 
 MAX_OPEN_BRACKETS = 10
 """'[' left open in one paragraph (pandoc's time doubles with each)."""
@@ -39,21 +38,30 @@ def _paragraphs(lines, masked):
         yield para
 
 
+_BRACKET = re.compile(r"[\[\]]")
+
+
 def _open_brackets(para):
-    """Positions (line, col) of the '[' still open at the paragraph's end."""
+    """Positions (line, col) of the '[' still open at the paragraph's end (only the brackets are
+    visited: most lines have none)."""
     stack = []
     for ln, text in para:
-        for i, ch in enumerate(text):
-            if ch == "[" and (i == 0 or text[i - 1] != "\\"):
+        if "[" not in text and (not stack or "]" not in text):
+            continue
+        for m in _BRACKET.finditer(text):
+            i = m.start()
+            if i and text[i - 1] == "\\":
+                continue
+            if text[i] == "[":
                 stack.append((ln, i + 1))
-            elif ch == "]" and stack and (i == 0 or text[i - 1] != "\\"):
+            elif stack:
                 stack.pop()
     return stack
 
 
 def check(ctx):
     for doc in ctx.resolved:
-        masked = mask_code(list(doc.lines))
+        masked = doc.masked
         cost, angles, first_angle, reported = 0, 0, None, False
         for para in _paragraphs(doc.lines, masked):
             opened = _open_brackets(para)

@@ -80,10 +80,10 @@ def mask_math(texts: list[str]) -> list[str]:
     return out
 
 
-def raw_content(lines):
+def raw_content(lines, masked=None):
     """(what, line, 1-based column): raw output fences and spans, HTML tags, LaTeX, outside code
     and maths."""
-    for ln, text in zip(lines, mask_math(mask_code(list(lines)))):
+    for ln, text in zip(lines, mask_math(list(mask_code(list(lines)) if masked is None else masked))):
         fence = _FENCE_START.match(ln.text)
         for m in _RAW_ATTR.finditer(ln.text):
             if fence:
@@ -104,7 +104,7 @@ def check(ctx):
     blocks = block_paths(ctx.project)
     allow = ctx.project.config.allow_raw
     for doc in ctx.resolved:
-        for what, ln, col in raw_content(doc.lines):
+        for what, ln, col in raw_content(doc.lines, doc.masked):
             lib = blocks.get(ln.path, "")
             if lib is None:
                 yield error("PK507", f"{what} in a block is refused", ln.path, ln.line, col,

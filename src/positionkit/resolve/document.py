@@ -11,13 +11,14 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from positionkit.resolve import conditions
 from positionkit.resolve.expansion import Budget
 from positionkit.load import stamps as i18n
 from positionkit.resolve.picking import Picked, Picks, library_hint  # noqa: F401 (library_hint: public here)
 from positionkit.diagnostics import Diagnostic, did_you_mean, error, warning
-from positionkit.markdown import Div, Line, div_lines, image_path, images, parse, strip_comments, to_lines
+from positionkit.markdown import Div, Line, div_lines, image_path, images, mask_code, parse, strip_comments, to_lines
 from positionkit.load.project import PAPER_TEXT_KEYS, Block, Paper, Project
 
 MAX_DEPTH = 8
@@ -58,6 +59,11 @@ class Resolved:
     diagnostics: tuple[Diagnostic, ...] = ()
     media: tuple[tuple[str, str], ...] = ()
     """(image destination as written, project-relative file) for every local image printed."""
+
+    @cached_property
+    def masked(self) -> tuple[str, ...]:
+        """Each line with code blanked (markdown.mask_code): worked out once for all the checks."""
+        return tuple(mask_code(list(self.lines)))
 
     @property
     def markdown(self) -> str:
