@@ -113,3 +113,22 @@ def test_unknown_style_name_lists_the_shipped_ones(make_project, cli):
     assert res.exit_code == 1
     assert "error[PK510] [style] csl not found: oscla" in res.stderr
     assert "chicago-author-date, chicago-notes, oscola" in res.stderr
+
+
+def test_pandocs_reading_of_a_bib_is_kept_on_disk_keyed_by_its_text(tmp_path, monkeypatch):
+    """A fresh process reads pandoc's conversion of an unchanged .bib from the per-user cache
+    (positionkit.diskcache); a changed text is converted again."""
+    from positionkit.load import bibcheck
+
+    monkeypatch.setenv("POSITIONKIT_CACHE_DIR", str(tmp_path / "cache"))
+    bib = "@article{a, title = {T}, date = {2020}}\n"
+    first, _ = bibcheck.csl_items(bib)
+    assert first["a"]["title"] == "T"
+    assert list((tmp_path / "cache" / "bib-csljson").rglob("*"))  # stored
+    bibcheck._convert.cache_clear()  # as in a new process
+    monkeypatch.setattr(bibcheck, "_pandoc", lambda *a: pytest.fail("pandoc ran for an unchanged .bib"))
+    assert bibcheck.csl_items(bib)[0] == first
+    monkeypatch.undo()
+    monkeypatch.setenv("POSITIONKIT_CACHE_DIR", str(tmp_path / "cache"))
+    bibcheck._convert.cache_clear()
+    assert bibcheck.csl_items(bib.replace("{T}", "{U}"))[0]["a"]["title"] == "U"

@@ -17,6 +17,7 @@ import subprocess
 from functools import lru_cache
 
 from positionkit.diagnostics import Diagnostic, error, warning
+from positionkit.diskcache import cached_json, file_stamp
 
 __all__ = ["csl_items", "unknown_macros", "check_entries"]
 
@@ -51,21 +52,49 @@ _DOTLESS_ACCENT = re.compile(r"\\['\"`^~=.uvHc]\s*\{?\s*\\[ij](?![A-Za-z])")
 _EMPTY_DEF = re.compile(r"\\(?:re)?newcommand\s*\{?\\([A-Za-z]+)\}?\s*(?:\[\d\])?\s*\{\s*\}")
 
 
-def _pandoc(args: list[str], data: bytes) -> subprocess.CompletedProcess:
-    import pypandoc  # the bundled binary; importing it costs little and only when a .bib exists
+def _pandoc_path() -> str:
+    """The bundled pandoc (pypandoc-binary keeps it at pypandoc/files/pandoc), found without
+    importing pypandoc (a fifth of a cold `check`); render.pandoc.pandoc_path, a layer above, does
+    the same."""
+    import importlib.util
 
+    spec = importlib.util.find_spec("pypandoc")
+    if spec and spec.origin:
+        for name in ("pandoc", "pandoc.exe"):
+            bundled = os.path.join(os.path.dirname(spec.origin), "files", name)
+            if os.access(bundled, os.X_OK):
+                return bundled
+    import pypandoc  # lazy: only when the bundled binary is not where pypandoc-binary puts it
+
+    return pypandoc.get_pandoc_path()
+
+
+def _pandoc(args: list[str], data: bytes) -> subprocess.CompletedProcess:
     env = {**os.environ, "SOURCE_DATE_EPOCH": "0"}
-    return subprocess.run([pypandoc.get_pandoc_path(), "--sandbox", *args], input=data,
+    return subprocess.run([_pandoc_path(), "--sandbox", *args], input=data,
                           capture_output=True, env=env, check=False)
+
+
+def _cached(kind: str, text: str, make):
+    """make()'s JSON result, kept in the per-user disk cache (positionkit.diskcache) under the text
+    and the pandoc binary it came from: pandoc's reading of an unchanged .bib is the same in every
+    process, and running it cost a cold `check` a tenth of a second."""
+    key = [hashlib.sha256(text.encode("utf-8")).hexdigest(), file_stamp(_pandoc_path())]
+    return cached_json(kind, key, make)
 
 
 @lru_cache(maxsize=64)
 def _convert(digest: str, text: str) -> tuple[str | None, str]:
     del digest  # part of the cache key only: texts are compared by hash first
-    proc = _pandoc(["-f", "biblatex", "-t", "csljson"], text.encode("utf-8"))
-    if proc.returncode != 0:
-        return None, proc.stderr.decode("utf-8", "replace").strip()
-    return proc.stdout.decode("utf-8"), ""
+
+    def run():
+        proc = _pandoc(["-f", "biblatex", "-t", "csljson"], text.encode("utf-8"))
+        if proc.returncode != 0:
+            return [None, proc.stderr.decode("utf-8", "replace").strip()]
+        return [proc.stdout.decode("utf-8"), ""]
+
+    out, message = _cached("bib-csljson", text, run)
+    return out, message
 
 
 def csl_items(text: str) -> tuple[dict | None, str]:
@@ -79,13 +108,17 @@ def csl_items(text: str) -> tuple[dict | None, str]:
 @lru_cache(maxsize=256)
 def _skipped(names: tuple[str, ...]) -> frozenset[str]:
     probe = "\n\n".join(f"\\{name}{{x}}" for name in names) + "\n"
-    proc = _pandoc(["--verbose", "-f", "latex", "-t", "plain"], probe.encode("utf-8"))
-    lost = set()
-    for line in proc.stderr.decode("utf-8", "replace").splitlines():
-        m = re.match(r"\[INFO\] Skipped '\\([A-Za-z]+)", line)
-        if m:
-            lost.add(m.group(1))
-    return frozenset(lost)
+
+    def run():
+        proc = _pandoc(["--verbose", "-f", "latex", "-t", "plain"], probe.encode("utf-8"))
+        lost = set()
+        for line in proc.stderr.decode("utf-8", "replace").splitlines():
+            m = re.match(r"\[INFO\] Skipped '\\([A-Za-z]+)", line)
+            if m:
+                lost.add(m.group(1))
+        return sorted(lost)
+
+    return frozenset(_cached("latex-skipped", probe, run))
 
 
 def unknown_macros(names: set[str], preamble: str = "") -> set[str]:
