@@ -230,6 +230,8 @@ REMOTE_SCHEMES = ("http", "https", "data", "ftp")
 def images(lines, masked=None):
     """(alt, destination, line, 1-based column) for every image outside code."""
     masked = mask_code(list(lines)) if masked is None else masked
+    if "![" not in "\n".join(masked):
+        return  # both image patterns begin with it: most documents have no image
     defs = {}
     for text in masked:
         m = _REF_DEF.match(text)

@@ -16,9 +16,16 @@ _INLINE = re.compile(r"(?<!!)\[[^\]]{0,1000}\]\([ \t]{0,50}<?#([^)\s>]{0,300})>?
 _REF_DEF = re.compile(r"^ {0,3}\[[^\]]{1,1000}\]:[ \t]*<?#([^\s>]{0,300})>?(?:\s.*)?$")
 
 
+_MAYBE = re.compile(r"\]\([ \t]*<?#|\]:[ \t]*<?#")
+"""In every match of _INLINE and _REF_DEF."""
+
+
 def internal_links(lines, masked=None):
     """(anchor, line, 1-based column) for every link to '#anchor' outside code."""
-    for ln, text in zip(lines, mask_code(list(lines)) if masked is None else masked):
+    masked = mask_code(list(lines)) if masked is None else masked
+    if not _MAYBE.search("\n".join(masked)):
+        return  # one scan of the whole text rules out most documents
+    for ln, text in zip(lines, masked):
         m = _REF_DEF.match(text)
         if m:
             yield m.group(1), ln, m.start(1)

@@ -80,10 +80,17 @@ def mask_math(texts: list[str]) -> list[str]:
     return out
 
 
+_MAYBE = re.compile(r"</?[A-Za-z]|\\[A-Za-z]")
+"""In every match of _TAG and _LATEX (maths blanking only turns characters into spaces)."""
+
+
 def raw_content(lines, masked=None):
     """(what, line, 1-based column): raw output fences and spans, HTML tags, LaTeX, outside code
     and maths."""
-    for ln, text in zip(lines, mask_math(list(mask_code(list(lines)) if masked is None else masked))):
+    masked = list(mask_code(list(lines)) if masked is None else masked)
+    if not _MAYBE.search("\n".join(masked)) and not _RAW_ATTR.search("\n".join(ln.text for ln in lines)):
+        return  # one scan of the whole text rules out most documents; the lines are not visited
+    for ln, text in zip(lines, mask_math(masked)):
         fence = _FENCE_START.match(ln.text)
         for m in _RAW_ATTR.finditer(ln.text):
             if fence:
