@@ -12,7 +12,6 @@ from positionkit.diagnostics import error
 from positionkit.fonts import missing_glyphs
 from positionkit.languages import get_language
 from positionkit.load.sources import read_text
-from positionkit.markdown import citations
 from positionkit.scripts import script_label, script_of
 
 SHOWN = 20
@@ -42,6 +41,7 @@ def _key_line(root, rel: str, key: str) -> int:
 
 def check(ctx):
     style = ctx.project.config.style
+    key_lines: dict = {}  # (file, key) -> line: every audience's document shows the same title
     for doc in ctx.resolved:
         lang = get_language(doc.target.lang)
         if lang is None:
@@ -54,12 +54,14 @@ def check(ctx):
             if value:
                 own = key in paper.translated_meta.get(lang.code, {}) and lang.code != ctx.project.config.source_lang
                 trel = f"{paper.dir}/paper.{lang.code}.yaml"
-                where = (trel, _key_line(ctx.project.root, trel, key)) if own else \
+                if own and (trel, key) not in key_lines:
+                    key_lines[trel, key] = _key_line(ctx.project.root, trel, key)
+                where = (trel, key_lines[trel, key]) if own else \
                     (paper.yaml_path, paper.meta_lines.get(key) or 1)
                 pieces.append((" ".join(map(str, value)) if isinstance(value, list) else str(value), *where))
         pieces += [(ln.text, ln.path, ln.line) for ln in doc.lines]
         entries = ctx.project.bibliography.entries
-        for key in dict.fromkeys(k for k, _, _ in citations(doc.lines, doc.masked)):
+        for key in dict.fromkeys(k for k, _, _ in doc.citations):
             entry = entries.get(key)
             if entry is not None:
                 text = " ".join(v for k, v in entry.fields.items() if k not in _BIB_SKIP)

@@ -18,7 +18,8 @@ from positionkit.resolve.expansion import Budget
 from positionkit.load import stamps as i18n
 from positionkit.resolve.picking import Picked, Picks, library_hint  # noqa: F401 (library_hint: public here)
 from positionkit.diagnostics import Diagnostic, did_you_mean, error, warning
-from positionkit.markdown import Div, Line, div_lines, image_path, images, mask_code, parse, strip_comments, to_lines
+from positionkit.markdown import (Div, Line, citations, div_lines, image_path, images, mask_code, parse,
+                                  strip_comments, to_lines)
 from positionkit.load.project import PAPER_TEXT_KEYS, Block, Paper, Project
 
 MAX_DEPTH = 8
@@ -64,6 +65,11 @@ class Resolved:
     def masked(self) -> tuple[str, ...]:
         """Each line with code blanked (markdown.mask_code): worked out once for all the checks."""
         return tuple(mask_code(list(self.lines)))
+
+    @cached_property
+    def citations(self) -> tuple[tuple[str, Line, int], ...]:
+        """(key, line, column) of every citation outside code (markdown.citations), worked out once."""
+        return tuple(citations(self.lines, self.masked))
 
     @property
     def markdown(self) -> str:
