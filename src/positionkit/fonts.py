@@ -271,6 +271,12 @@ def missing_glyphs(text: str, lang: Language, style: Style = DEFAULT_STYLE) -> s
     }
     if not wanted:
         return set()
+    return set(_missing(frozenset(wanted), lang, style))
+
+
+@lru_cache(maxsize=256)
+def _missing(wanted: frozenset[str], lang: Language, style: Style) -> frozenset[str]:
+    """By character set: the documents of a batch (one per audience) mostly use the same ones."""
     left = wanted  # font by font, not a union of their cmaps (60,000 code points for CJK) per call
     for path in font_files(lang, style, "".join(wanted)):
         try:
@@ -279,5 +285,5 @@ def missing_glyphs(text: str, lang: Language, style: Style = DEFAULT_STYLE) -> s
             continue
         left = {ch for ch in left if ord(ch) not in cmap}
         if not left:
-            return set()
-    return {ch for ch in left if not _embedded_covers(ord(ch))}
+            return frozenset()
+    return frozenset(ch for ch in left if not _embedded_covers(ord(ch)))
