@@ -271,7 +271,10 @@ def missing_glyphs(text: str, lang: Language, style: Style = DEFAULT_STYLE) -> s
     }
     if not wanted:
         return set()
-    return set(_missing(frozenset(wanted), lang, style))
+    try:
+        return set(_missing(frozenset(wanted), lang, style))
+    except TypeError:  # a Style built by hand with a list in it cannot be a cache key
+        return set(_missing.__wrapped__(frozenset(wanted), lang, style))
 
 
 @lru_cache(maxsize=256)
