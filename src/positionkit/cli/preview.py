@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import sys
 import threading
-import webbrowser
 
 import click
 
@@ -53,6 +52,8 @@ def preview(obj: Context, paper, langs, audience, port, host, no_browser):
     srv = server.server(root, host)
     click.echo(f"Previewing {root} at {url}  (Ctrl+C stops)", err=True)
     if not no_browser:
+        import webbrowser  # lazy: 9 ms of every `positionkit` start (check, --help) for this one command
+
         def open_when_ready():
             while not srv.started and not srv.should_exit:
                 threading.Event().wait(0.05)
