@@ -229,9 +229,11 @@ REMOTE_SCHEMES = ("http", "https", "data", "ftp")
 
 def images(lines, masked=None):
     """(alt, destination, line, 1-based column) for every image outside code."""
+    if masked is None and "![" not in "\n".join(ln.text for ln in lines):
+        return  # both image patterns begin with it (masking code only blanks characters)
     masked = mask_code(list(lines)) if masked is None else masked
     if "![" not in "\n".join(masked):
-        return  # both image patterns begin with it: most documents have no image
+        return  # most documents have no image
     defs = {}
     for text in masked:
         m = _REF_DEF.match(text)
