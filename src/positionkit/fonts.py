@@ -271,15 +271,6 @@ def missing_glyphs(text: str, lang: Language, style: Style = DEFAULT_STYLE) -> s
     }
     if not wanted:
         return set()
-    try:
-        return set(_missing(frozenset(wanted), lang, style))
-    except TypeError:  # a Style built by hand with a list in it cannot be a cache key
-        return set(_missing.__wrapped__(frozenset(wanted), lang, style))
-
-
-@lru_cache(maxsize=256)
-def _missing(wanted: frozenset[str], lang: Language, style: Style) -> frozenset[str]:
-    """By character set: the documents of a batch (one per audience) mostly use the same ones."""
     left = wanted  # font by font, not a union of their cmaps (60,000 code points for CJK) per call
     for path in font_files(lang, style, "".join(wanted)):
         try:
@@ -288,5 +279,5 @@ def _missing(wanted: frozenset[str], lang: Language, style: Style) -> frozenset[
             continue
         left = {ch for ch in left if ord(ch) not in cmap}
         if not left:
-            return frozenset()
-    return frozenset(ch for ch in left if not _embedded_covers(ord(ch)))
+            return set()
+    return {ch for ch in left if not _embedded_covers(ord(ch))}

@@ -42,6 +42,7 @@ def _key_line(root, rel: str, key: str) -> int:
 def check(ctx):
     style = ctx.project.config.style
     key_lines: dict = {}  # (file, key) -> line: every audience's document shows the same title
+    answers: dict = {}  # (characters, language) -> missing: the audiences' documents share them
     for doc in ctx.resolved:
         lang = get_language(doc.target.lang)
         if lang is None:
@@ -66,7 +67,10 @@ def check(ctx):
             if entry is not None:
                 text = " ".join(v for k, v in entry.fields.items() if k not in _BIB_SKIP)
                 pieces.append((text, entry.path, entry.line))
-        missing = missing_glyphs("\n".join(p[0] for p in pieces), lang, style)
+        chars = frozenset("".join(p[0] for p in pieces))  # all missing_glyphs looks at
+        if (chars, lang.code) not in answers:
+            answers[chars, lang.code] = missing_glyphs("".join(chars), lang, style)
+        missing = answers[chars, lang.code]
         if not missing:
             continue
         order = list(dict.fromkeys(ch for text, _, _ in pieces for ch in text if ch in missing))
