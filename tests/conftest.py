@@ -76,7 +76,7 @@ def cli():
 
 @pytest.fixture(scope="session", autouse=True)
 def _private_user_cache(tmp_path_factory):
-    """Font maps and subsets (positionkit.diskcache) go to a folder of this test run, not ~/.cache."""
+    """Font maps and subsets (positionkit.system.diskcache) go to a folder of this test run, not ~/.cache."""
     import os
 
     old = os.environ.get("POSITIONKIT_CACHE_DIR")
@@ -93,6 +93,6 @@ def no_orphan_temp_folders():
     """Builds killed on purpose (kill -9 tests) cannot clean up; remove their private temp folders
     at the end of the run, as the next positionkit process would."""
     yield
-    from positionkit.scratch import sweep_orphans
+    from positionkit.system.scratch import sweep_orphans
 
     sweep_orphans()

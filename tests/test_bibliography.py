@@ -117,7 +117,7 @@ def test_unknown_style_name_lists_the_shipped_ones(make_project, cli):
 
 def test_pandocs_reading_of_a_bib_is_kept_on_disk_keyed_by_its_text(tmp_path, monkeypatch):
     """A fresh process reads pandoc's conversion of an unchanged .bib from the per-user cache
-    (positionkit.diskcache); a changed text is converted again."""
+    (positionkit.system.diskcache); a changed text is converted again."""
     from positionkit.load import bibcheck
 
     monkeypatch.setenv("POSITIONKIT_CACHE_DIR", str(tmp_path / "cache"))

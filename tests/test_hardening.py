@@ -471,7 +471,7 @@ def test_orphaned_private_folders_are_swept(tmp_path):
     import subprocess
     import sys
 
-    from positionkit.scratch import private_dir, sweep_orphans
+    from positionkit.system.scratch import private_dir, sweep_orphans
 
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
                           text=True, check=True).stdout.strip()

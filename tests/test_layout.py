@@ -8,8 +8,8 @@ from pathlib import Path
 PKG = Path(__file__).resolve().parent.parent / "src" / "positionkit"
 
 LAYERS = [
-    {"diagnostics", "languages", "labels", "markdown", "scratch", "style", "fonts", "version",
-     "scripts", "dates", "diskcache", "statuses"},
+    {"diagnostics", "languages", "labels", "markdown", "system", "style", "fonts", "version",
+     "scripts", "dates", "statuses"},
     {"load"},
     {"resolve"},
     {"checks"},

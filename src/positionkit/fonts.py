@@ -15,7 +15,7 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-from positionkit.diskcache import cached_json, file_stamp
+from positionkit.system.diskcache import cached_json, file_stamp
 from positionkit.languages import Language
 from positionkit.scripts import get_script, scripts_in
 from positionkit.style import DEFAULT_STYLE, Style

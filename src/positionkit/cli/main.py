@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from positionkit.version import __version__
-from positionkit.scratch import sweep_orphans
+from positionkit.system.scratch import sweep_orphans
 from positionkit.cli import complete
 from positionkit.cli.build import build
 from positionkit.cli.common import (EXIT_ERRORS, EXIT_OK, Context, emit_json, format_option,  # noqa: F401 (API)

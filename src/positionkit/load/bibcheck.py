@@ -17,7 +17,7 @@ import subprocess
 from functools import lru_cache
 
 from positionkit.diagnostics import Diagnostic, error, warning
-from positionkit.diskcache import cached_json, file_stamp
+from positionkit.system.diskcache import cached_json, file_stamp
 
 __all__ = ["csl_items", "unknown_macros", "check_entries"]
 
@@ -76,7 +76,7 @@ def _pandoc(args: list[str], data: bytes) -> subprocess.CompletedProcess:
 
 
 def _cached(kind: str, text: str, make):
-    """make()'s JSON result, kept in the per-user disk cache (positionkit.diskcache) under the text
+    """make()'s JSON result, kept in the per-user disk cache (positionkit.system.diskcache) under the text
     and the pandoc binary it came from: pandoc's reading of an unchanged .bib is the same in every
     process, and running it cost a cold `check` a tenth of a second."""
     key = [hashlib.sha256(text.encode("utf-8")).hexdigest(), file_stamp(_pandoc_path())]

@@ -7,7 +7,7 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 
-from positionkit.diskcache import cached_json, file_stamp
+from positionkit.system.diskcache import cached_json, file_stamp
 from positionkit.render.pandoc import pandoc_path, run_pandoc
 
 

@@ -9,7 +9,7 @@ from positionkit.render.citeterms import latin_terms
 from positionkit.load.project import Project
 from positionkit.render.errors import RenderError
 from positionkit.render.pandoc import run_pandoc
-from positionkit.scratch import private_dir
+from positionkit.system.scratch import private_dir
 
 READER = "markdown-raw_html-raw_tex-raw_attribute-yaml_metadata_block"
 """What a section may contain. Raw output and embedded metadata are off: content cannot inject

@@ -30,7 +30,7 @@ from positionkit.render.ast import (
 from positionkit.render.bidi import by_direction, is_ltr, isolate_cites
 from positionkit.render import limits
 from positionkit.render.errors import RenderError, first_line
-from positionkit.scratch import private_dir
+from positionkit.system.scratch import private_dir
 from positionkit.fonts import font_families, font_files
 from positionkit.render.handout import Handout, running_title
 from positionkit.labels import language_name, load_labels

@@ -9,7 +9,7 @@ import struct
 from functools import lru_cache
 from pathlib import Path
 
-from positionkit.scratch import private_dir
+from positionkit.system.scratch import private_dir
 
 __all__ = ["PPI", "svg_to_png"]
 

@@ -1,7 +1,7 @@
 """The font faces a DOCX embeds and their subsets, made once per machine.
 
 Which files a family has (fontpkg), the code points a face maps, its ``w:font`` description and
-its subset for a set of characters are kept in the per-user disk cache (positionkit.diskcache):
+its subset for a set of characters are kept in the per-user disk cache (positionkit.system.diskcache):
 fontTools is slow to import and subsetting costs a quarter of a second per face, in every fresh
 process otherwise. A cached subset is keyed by the face file (path, size, mtime), the
 characters, this module's code and the installed fontTools.
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from positionkit.diskcache import cached_bytes, cached_json, file_stamp
+from positionkit.system.diskcache import cached_bytes, cached_json, file_stamp
 from positionkit.fonts import codepoint_ranges
 
 __all__ = ["EmbeddedFace", "face_entry", "installed_faces", "subset_face"]

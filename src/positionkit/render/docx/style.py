@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from positionkit.diskcache import cached_bytes, file_stamp
+from positionkit.system.diskcache import cached_bytes, file_stamp
 
 from positionkit.render.docx.ooxml import child, field_runs, set_fonts
 from positionkit.render.docx.package import finish_package

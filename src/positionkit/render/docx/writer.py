@@ -26,7 +26,7 @@ from positionkit.render.media import IMAGE_TYPES, image_type, rewrite_images
 from positionkit.render.docx.ooxml import word_lang
 from positionkit.render.docx.package import finish_package
 from positionkit.render.pandoc import run_pandoc
-from positionkit.scratch import private_dir
+from positionkit.system.scratch import private_dir
 from positionkit.render.raster import svg_to_png
 from positionkit.resolve.anchors import META_PREFIX
 
