@@ -39,6 +39,18 @@ MINIMAL = {
 }
 
 
+THREE_AUDIENCES = """\
+audiences:
+  - id: kenya
+    languages: [en]
+  - id: chile
+    languages: [en]
+  - id: fiji
+    languages: [en]
+"""
+"""audiences.yaml with three English audiences: a batch to split into shards or CI jobs."""
+
+
 def write_project(root: Path, files: dict) -> Path:
     for rel, text in files.items():
         path = root / rel

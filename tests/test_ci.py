@@ -16,17 +16,9 @@ import positionkit
 from positionkit.cli.main import main
 from positionkit.libraries.ci import PLACEHOLDER, pin_from_direct_url
 from positionkit.version import __version__
-from tests.conftest import MINIMAL
+from tests.conftest import MINIMAL, THREE_AUDIENCES
 
-AUDIENCES = """\
-audiences:
-  - id: kenya
-    languages: [en]
-  - id: chile
-    languages: [en]
-  - id: fiji
-    languages: [en]
-"""
+AUDIENCES = THREE_AUDIENCES
 PIN = f"positionkit @ git+https://example.org/tools/positionkit.git@v{__version__}"
 
 

@@ -6,16 +6,9 @@ import shutil
 from click.testing import CliRunner
 
 from positionkit.cli.main import main
+from tests.conftest import THREE_AUDIENCES
 
-AUDIENCES = """\
-audiences:
-  - id: kenya
-    languages: [en]
-  - id: chile
-    languages: [en]
-  - id: fiji
-    languages: [en]
-"""
+AUDIENCES = THREE_AUDIENCES
 
 
 def files_under(folder):

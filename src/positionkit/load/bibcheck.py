@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from positionkit.diagnostics import Diagnostic, error, warning
 from positionkit.system.diskcache import cached_json, file_stamp
+from positionkit.system.pandoc import pandoc_path
 
 __all__ = ["csl_items", "unknown_macros", "check_entries"]
 
@@ -52,26 +53,9 @@ _DOTLESS_ACCENT = re.compile(r"\\['\"`^~=.uvHc]\s*\{?\s*\\[ij](?![A-Za-z])")
 _EMPTY_DEF = re.compile(r"\\(?:re)?newcommand\s*\{?\\([A-Za-z]+)\}?\s*(?:\[\d\])?\s*\{\s*\}")
 
 
-def _pandoc_path() -> str:
-    """The bundled pandoc (pypandoc-binary keeps it at pypandoc/files/pandoc), found without
-    importing pypandoc (a fifth of a cold `check`); render.pandoc.pandoc_path, a layer above, does
-    the same."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("pypandoc")
-    if spec and spec.origin:
-        for name in ("pandoc", "pandoc.exe"):
-            bundled = os.path.join(os.path.dirname(spec.origin), "files", name)
-            if os.access(bundled, os.X_OK):
-                return bundled
-    import pypandoc  # lazy: only when the bundled binary is not where pypandoc-binary puts it
-
-    return pypandoc.get_pandoc_path()
-
-
 def _pandoc(args: list[str], data: bytes) -> subprocess.CompletedProcess:
     env = {**os.environ, "SOURCE_DATE_EPOCH": "0"}
-    return subprocess.run([_pandoc_path(), "--sandbox", *args], input=data,
+    return subprocess.run([pandoc_path(), "--sandbox", *args], input=data,
                           capture_output=True, env=env, check=False)
 
 
@@ -79,7 +63,7 @@ def _cached(kind: str, text: str, make):
     """make()'s JSON result, kept in the per-user disk cache (positionkit.system.diskcache) under the text
     and the pandoc binary it came from: pandoc's reading of an unchanged .bib is the same in every
     process, and running it cost a cold `check` a tenth of a second."""
-    key = [hashlib.sha256(text.encode("utf-8")).hexdigest(), file_stamp(_pandoc_path())]
+    key = [hashlib.sha256(text.encode("utf-8")).hexdigest(), file_stamp(pandoc_path())]
     return cached_json(kind, key, make)
 
 

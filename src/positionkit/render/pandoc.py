@@ -4,34 +4,15 @@ from __future__ import annotations
 
 import os
 import subprocess
-from functools import lru_cache
 
 from positionkit.render import limits
 from positionkit.render.errors import RenderError, TimeLimitError, first_line
+from positionkit.system.pandoc import pandoc_path
 
 __all__ = ["run_pandoc", "pandoc_path"]
 
 # A stable epoch when the caller gives none, so that even ad-hoc runs are reproducible.
 _DEFAULT_EPOCH = 0
-
-
-@lru_cache(maxsize=1)
-def pandoc_path() -> str:
-    """Path of the bundled pandoc executable.
-
-    pypandoc-binary keeps it at pypandoc/files/pandoc: found without importing pypandoc, which
-    costs a tenth of a second (start-up time of every build and check)."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("pypandoc")
-    if spec and spec.origin:
-        for name in ("pandoc", "pandoc.exe"):
-            bundled = os.path.join(os.path.dirname(spec.origin), "files", name)
-            if os.access(bundled, os.X_OK):
-                return bundled
-    import pypandoc
-
-    return pypandoc.get_pandoc_path()
 
 
 def run_pandoc(args: list[str], input: bytes, *, epoch: int | None = None,
