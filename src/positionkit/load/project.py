@@ -1,6 +1,8 @@
 """Load: read every input of a project once into frozen data. No I/O happens after this stage."""
 from __future__ import annotations
 
+import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,9 +67,10 @@ class Project:
     """styles/reference.docx when the project keeps a hand-edited Word house style."""
     label_files: dict = field(default_factory=dict)
     """language code -> {label key: text} from styles/i18n/<code>.yaml."""
-    audience_files: dict = field(default_factory=dict)
+    audience_files: Mapping = field(default_factory=dict)
     """project-relative path -> (AudienceSet or None, its diagnostics), for every audiences file the
-    project or a paper names. Its problems are reported by the commands that use audiences."""
+    project or a paper names (an `AudienceFiles`: read on first use). Its problems are reported by
+    the commands that use audiences."""
     images: dict = field(default_factory=dict)
     """project-relative path -> load.images.Image, for every image a text shows."""
     csl_styles: dict = field(default_factory=dict)
@@ -245,18 +248,40 @@ def load_project(root: Path) -> Project:
     texts = [*sections.values(), *(b.source for b in blocks.values()),
              *(t for by_lang in translations.values() for t in by_lang.values())]
     return Project(root, config, papers, blocks, sections, translations, bibliography, tuple(diags),
-                   tuple(lib_states), reference_docx, label_files, _audience_files(root, config, papers),
+                   tuple(lib_states), reference_docx, label_files, AudienceFiles(root, config, papers),
                    load_images(root, texts), csl_styles)
 
 
-def _audience_files(root: Path, config: Config, papers: dict) -> dict:
-    rels = [config.audiences] + [p.meta.get("audiences") for p in papers.values()]
-    found = {}
-    for rel in rels:
-        if isinstance(rel, str) and rel and rel not in found:
-            aset, diags = load_audiences(root, rel)
-            found[rel] = (aset, tuple(diags))
-    return found
+class AudienceFiles(Mapping):
+    """The audiences files the project and its papers name, each read when first asked for.
+
+    A plain build of a paper without `.when` conditions never consults them, and the example's
+    166 audiences cost a tenth of a second to parse: a writer's most common build should not pay
+    for them. Reading is still this stage's job (the file is read once, under a lock, and the
+    result kept); nothing downstream opens the file itself.
+    """
+
+    def __init__(self, root: Path, config: Config, papers: dict):
+        self._root = root
+        rels = [config.audiences] + [p.meta.get("audiences") for p in papers.values()]
+        self._rels = tuple(dict.fromkeys(r for r in rels if isinstance(r, str) and r))
+        self._read: dict = {}
+        self._lock = threading.Lock()
+
+    def __getitem__(self, rel: str):
+        if rel not in self._rels:
+            raise KeyError(rel)
+        with self._lock:
+            if rel not in self._read:
+                aset, diags = load_audiences(self._root, rel)
+                self._read[rel] = (aset, tuple(diags))
+            return self._read[rel]
+
+    def __iter__(self):
+        return iter(self._rels)
+
+    def __len__(self) -> int:
+        return len(self._rels)
 
 
 def _line_naming(root: Path, paper: Paper, rel: str) -> int | None:

@@ -277,6 +277,7 @@ def _warm_up(ctx: RenderContext, jobs: list[Job]) -> None:
         import babel.dates  # noqa: F401  lazy: the title block's localised date (handouts.display_date)
     if "docx" in formats:
         import docx  # noqa: F401  lazy: python-docx, for the DOCX fix-ups
+    import filelock  # noqa: F401  lazy: the output folder's lock (write.locked), needed at the end
     if "pdf" in formats:
         pdf = _stock()[1]
         style = ctx.project.config.style

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from positionkit.render.docx.ooxml import repack
+from positionkit.render.docx.package import repack
 from positionkit.resolve.document import escape
 
 _PLAIN = re.compile(r"^[^\W_](?:[^\W_]|[ '’,-])*(?<=[^\W_])$")

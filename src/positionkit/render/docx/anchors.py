@@ -12,11 +12,15 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from xml.sax.saxutils import escape
 
 from positionkit.resolve.anchors import META_PREFIX, PREFIX, PROPERTY, Stamp
 
 __all__ = ["mark"]
+
+
+def _escape(text: str) -> str:
+    """XML attribute/text escaping (xml.sax.saxutils would import urllib.request: 40 ms)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 _BOOKMARK = re.compile(rb'(<w:bookmarkStart\b[^>]*\bw:name=")((?:' + PREFIX.encode() + rb"|"
                        + META_PREFIX.encode() + rb')[a-z0-9]+")')
@@ -33,7 +37,7 @@ def mark(data: bytes, stamp: Stamp | None) -> bytes:
     """``data`` with review bookmarks hidden and the stamp property written; unchanged without a stamp."""
     if stamp is None:
         return data
-    custom = _CUSTOM.format(name=PROPERTY, value=escape(stamp.to_json(), {'"': "&quot;"})).encode("utf-8")
+    custom = _CUSTOM.format(name=PROPERTY, value=_escape(stamp.to_json())).encode("utf-8")
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         names = src.namelist()

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import io
-import time
 import zipfile
 
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-__all__ = ["child", "field_runs", "repack", "set_fonts", "set_lang", "word_lang"]
+__all__ = ["child", "field_runs", "set_fonts", "set_lang", "word_lang"]
 
 # Word's proofing tools know regions, not scripts: zh-Hans is spelled zh-CN there.
 _WORD_TAGS = {"zh-Hans": "zh-CN", "zh": "zh-CN", "zh-Hant": "zh-TW", "ar": "ar-SA", "fa": "fa-IR",
@@ -100,19 +99,3 @@ def field_runs(template: str, fields: dict[str, tuple[str, str]]) -> list:
                  _run(char="end")]
         rest = rest[end + 1:]
     return runs
-
-
-def repack(data: bytes, epoch: int) -> bytes:
-    """The same zip with fixed timestamps and a stable entry order (byte-identical rebuilds)."""
-    stamp = time.gmtime(max(int(epoch), 315532800))[:6]  # zip cannot store dates before 1980
-    src = zipfile.ZipFile(io.BytesIO(data))
-    names = sorted(src.namelist(), key=lambda n: (n != "[Content_Types].xml", n))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name in names:
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            info.create_system = 0
-            dst.writestr(info, src.read(name), compresslevel=6)
-    return out.getvalue()

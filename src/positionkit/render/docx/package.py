@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import io
 import re
+import time
 import zipfile
 
-from positionkit.render.docx.ooxml import repack
-
-__all__ = ["APP_XML", "finish_package"]
+__all__ = ["APP_XML", "finish_package", "repack"]
 
 APP_XML = (
     b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -50,3 +49,19 @@ def finish_package(data: bytes, epoch: int) -> bytes:
                 part = _PICTURE_SOURCE.sub(rb"\1\2", part)
             dst.writestr(name, part)
     return repack(out.getvalue(), epoch)
+
+
+def repack(data: bytes, epoch: int) -> bytes:
+    """The same zip with fixed timestamps and a stable entry order (byte-identical rebuilds)."""
+    stamp = time.gmtime(max(int(epoch), 315532800))[:6]  # zip cannot store dates before 1980
+    src = zipfile.ZipFile(io.BytesIO(data))
+    names = sorted(src.namelist(), key=lambda n: (n != "[Content_Types].xml", n))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name in names:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 0
+            dst.writestr(info, src.read(name), compresslevel=6)
+    return out.getvalue()
