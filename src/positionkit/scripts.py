@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["Script", "SCRIPTS", "get_script", "script_label", "script_of", "scripts_in"]
 
@@ -110,11 +111,17 @@ def script_label(ch: str) -> str:
 
 def scripts_in(text: str) -> list[Script]:
     """The non-Latin scripts ``text`` uses, in the order they first occur."""
+    return list(_scripts_in(text))
+
+
+@lru_cache(maxsize=8)
+def _scripts_in(text: str) -> tuple[Script, ...]:
+    # one handout's text is asked about for every font list of its PDF (body, headings, files)
     seen: dict[str, Script] = {}
-    for ch in text:
+    for ch in dict.fromkeys(text):  # each distinct character once
         if ord(ch) < 0x0370:
             continue
         script = script_of(ch)
         if script is not None and script.name != "latin":
             seen.setdefault(script.name, script)
-    return list(seen.values())
+    return tuple(seen.values())

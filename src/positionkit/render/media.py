@@ -13,6 +13,7 @@ import hashlib
 from typing import Any, Callable, Mapping
 
 from positionkit.load.images import image_type
+from positionkit.render.ast import known
 
 __all__ = ["IMAGE_TYPES", "image_type", "media_name", "media_targets", "rewrite_images"]
 
@@ -42,11 +43,16 @@ def _images(node: Any, found: dict[str, None]) -> None:
 def media_targets(ast: Mapping[str, Any]) -> list[str]:
     """Every Image target in the AST, as written, in order of first appearance (no repeats).
 
-    The build loads these (after the checks have verified them) into ``Handout.media``.
+    The build loads these (after the checks have verified them) into ``Handout.media``; the
+    renderers skip :func:`rewrite_images` when there are none (asked once per AST, see ``known``).
     """
+    return list(known(ast, "images", _targets))
+
+
+def _targets(ast: Mapping[str, Any]) -> tuple[str, ...]:
     found: dict[str, None] = {}
     _images(ast.get("blocks", []), found)
-    return list(found)
+    return tuple(found)
 
 
 def _has_image(node: Any) -> bool:

@@ -23,6 +23,7 @@ from positionkit.render.ast import (
     Block,
     div_attr,
     fallback_languages,
+    known,
     prepare,
     raw_block,
     rewrite_divs,
@@ -34,7 +35,7 @@ from positionkit.system.scratch import private_dir
 from positionkit.fonts import font_families, font_files
 from positionkit.render.handout import Handout, running_title
 from positionkit.labels import language_name, load_labels
-from positionkit.render.media import media_name, rewrite_images
+from positionkit.render.media import media_name, media_targets, rewrite_images
 from positionkit.render.raster import svg_to_png
 from positionkit.render.pandoc import run_pandoc
 from positionkit.render.pdftext import repair_text_layer
@@ -82,7 +83,11 @@ def _dir(text: str, lang: Language) -> str:
 def _all_text(h: Handout) -> str:
     """Everything printed, to find the scripts it uses (each needs its font in the list)."""
     meta = [h.title, h.subtitle or "", h.audience or "", h.contact or "", *h.organisations]
-    return " ".join(meta) + " " + stringify(h.ast.get("blocks", []))
+    return " ".join(meta) + " " + known(h.ast, "text", _body_text)
+
+
+def _body_text(ast: dict) -> str:
+    return stringify(ast.get("blocks", []))
 
 
 def _label(labels: dict[str, str], key: str) -> str:
@@ -193,9 +198,9 @@ def _typst_blocks(h: Handout, labels: dict[str, str], alts: list[str]) -> list[B
         return f"/{name}#{_ALT_MARK}{len(alts) - 1}", attr
 
     doc = prepare(h.ast, _label(labels, "references"))
-    doc["blocks"] = drop_marks(doc["blocks"], PREFIX)  # review anchors are for the DOCX only
     blocks = rewrite_divs(doc["blocks"], {"key-messages": key_messages, "fallback": fallback, "#refs": refs})
-    blocks = rewrite_images(blocks, image)
+    if media_targets(h.ast):  # a walk of the whole tree: only when there is an image to rewrite
+        blocks = rewrite_images(blocks, image)
     if h.lang.rtl:
         # A Latin paragraph is set left to right with Latin quotes, at the Latin body size; in
         # right-to-left paragraphs a Latin citation is an unbreakable left-to-right box: kept
@@ -225,7 +230,7 @@ def typst_source(h: Handout) -> str:
     out = run_pandoc(
         ["--sandbox", "-f", "json", "-t", "typst-citations", "--template", _template_path(),
          "--wrap=none"],
-        json.dumps(doc).encode("utf-8"),
+        drop_marks(json.dumps(doc), PREFIX).encode("utf-8"),  # review anchors are for the DOCX only
         epoch=h.epoch,
     )
     return _put_alt_text(out.decode("utf-8"), alts)
