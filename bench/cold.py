@@ -132,6 +132,8 @@ def main() -> None:
     ap.add_argument("--baseline-src", type=Path, help="another positionkit src/ to run in the same rounds")
     ap.add_argument("--no-memory", action="store_true", help="skip the 100k-word row")
     ap.add_argument("--words", type=int, default=10_000, help="length of the '20-page' paper")
+    ap.add_argument("--only", action="append", default=[], metavar="TEXT",
+                    help="run only the rows whose name contains TEXT (repeatable), e.g. --only brief")
     args = ap.parse_args()
     py = sys.executable
     handmade = str(ROOT / "bench" / "handmade.py")
@@ -176,6 +178,8 @@ def main() -> None:
         if big_words:
             rows[f"{big_words // 1000}k words, en, DOCX+PDF"] = ("best", pk(big, "build", "long-paper", "--lang", "en")
                                                                   + hand("best", big_en))
+        if args.only:
+            rows = {row: spec for row, spec in rows.items() if any(text in row for text in args.only)}
         times: dict = {row: {} for row in rows}
         peaks: dict = {row: {} for row in rows}
         for rnd in range(args.rounds + 1):  # round 0 warms the disk caches (fonts, pandoc binary)
@@ -201,12 +205,12 @@ def main() -> None:
             for n in names:
                 cells += [f"{med[n]:.3f} s", f"**{med[n] / med[ref]:.2f}x**"]
             print(f"| {row} | " + " | ".join(cells) + " |")
-        if big_words:
+        long_row = f"{words // 1000}k-word paper, en, DOCX+PDF"
+        if big_words and {f"{big_words // 1000}k words, en, DOCX+PDF", long_row} <= set(rows):
             row = f"{big_words // 1000}k words, en, DOCX+PDF"
             mem = {n: statistics.median(v) / 1024 for n, v in peaks[row].items()}
             print("\npeak memory at", f"{big_words} words (largest process, MiB): " +
                   ", ".join(f"{n} {m:.0f}" + (f" ({m / mem['best']:.2f}x)" if n != "best" else "") for n, m in mem.items()))
-            long_row = f"{words // 1000}k-word paper, en, DOCX+PDF"
             for n in names:
                 a, b = statistics.median(times[long_row][n]), statistics.median(times[row][n])
                 print(f"time per 1,000 words, {n}: {a / words * 1000:.3f} s at {words} words, "
@@ -217,7 +221,8 @@ def main() -> None:
                 from positionkit.pipeline.produce import pdf_pages
 
                 print(f"the {n}-word paper prints {pdf_pages(pdf.read_bytes())} pages (A4, 10.5 pt)")
-        incremental(long, words)
+        if not args.only:
+            incremental(long, words)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
