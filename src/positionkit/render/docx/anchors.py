@@ -15,7 +15,7 @@ import zipfile
 
 from positionkit.resolve.anchors import META_PREFIX, PREFIX, PROPERTY, Stamp
 
-__all__ = ["mark"]
+__all__ = ["mark", "mark_parts"]
 
 
 def _escape(text: str) -> str:
@@ -37,17 +37,24 @@ def mark(data: bytes, stamp: Stamp | None) -> bytes:
     """``data`` with review bookmarks hidden and the stamp property written; unchanged without a stamp."""
     if stamp is None:
         return data
-    custom = _CUSTOM.format(name=PROPERTY, value=_escape(stamp.to_json())).encode("utf-8")
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        parts = mark_parts({name: src.read(name) for name in src.namelist()}, stamp)
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        names = src.namelist()
-        for name in names:
-            part = src.read(name)
-            if name == "word/document.xml":
-                part = _BOOKMARK.sub(rb"\1_\2", part)
-            elif name == "docProps/custom.xml":
-                part = custom
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name, part in parts.items():
             dst.writestr(name, part)
-        if "docProps/custom.xml" not in names:
-            raise ValueError("pandoc wrote no docProps/custom.xml part")
     return out.getvalue()
+
+
+def mark_parts(parts: dict[str, bytes], stamp: Stamp | None) -> dict[str, bytes]:
+    """:func:`mark` on the package's parts (name -> bytes)."""
+    if stamp is None:
+        return parts
+    if "docProps/custom.xml" not in parts:
+        raise ValueError("pandoc wrote no docProps/custom.xml part")
+    custom = _CUSTOM.format(name=PROPERTY, value=_escape(stamp.to_json())).encode("utf-8")
+    out = dict(parts)
+    if "word/document.xml" in out:
+        out["word/document.xml"] = _BOOKMARK.sub(rb"\1_\2", out["word/document.xml"])
+    out["docProps/custom.xml"] = custom
+    return out

@@ -34,7 +34,7 @@ from lxml import etree
 from positionkit.render.docx.faces import _subset  # noqa: F401 (tests)
 from positionkit.render.docx.faces import EmbeddedFace, face_entry, installed_faces, subset_face
 
-__all__ = ["EmbeddedFace", "deobfuscate", "document_usage", "embed_fonts", "font_key", "installed_faces",
+__all__ = ["EmbeddedFace", "deobfuscate", "document_usage", "embed_font_parts", "embed_fonts", "font_key", "installed_faces",
            "obfuscate", "subset_face"]
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -171,6 +171,20 @@ def embed_fonts(data: bytes, faces: Callable[[str], Iterable[EmbeddedFace]] = in
     """
     with zipfile.ZipFile(io.BytesIO(data)) as src:
         parts = {name: src.read(name) for name in src.namelist()}
+    embedded = embed_font_parts(parts, faces)
+    if embedded is parts:
+        return data
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for name, part in embedded.items():
+            dst.writestr(name, part)
+    return out.getvalue()
+
+
+def embed_font_parts(parts: dict[str, bytes],
+                     faces: Callable[[str], Iterable[EmbeddedFace]] = installed_faces) -> dict[str, bytes]:
+    """:func:`embed_fonts` on the package's parts (name -> bytes; the renderer zips once, at the
+    end); ``parts`` itself comes back when there is nothing to embed."""
     chars, names = document_usage(parts)
     chosen: list[tuple[EmbeddedFace, bytes]] = []
     for face in (f for name in sorted(names) for f in faces(name)):
@@ -179,7 +193,8 @@ def embed_fonts(data: bytes, faces: Callable[[str], Iterable[EmbeddedFace]] = in
             if font is not None:
                 chosen.append((face, font))
     if not chosen or "word/fontTable.xml" not in parts:
-        return data
+        return parts
+    parts = dict(parts)
 
     table = _parse(parts["word/fontTable.xml"])
     rels = etree.Element("Relationships", nsmap={None: "http://schemas.openxmlformats.org/package/2006/relationships"})
@@ -217,12 +232,7 @@ def embed_fonts(data: bytes, faces: Callable[[str], Iterable[EmbeddedFace]] = in
     parts["word/_rels/fontTable.xml.rels"] = _xml(rels)
     parts["word/settings.xml"] = _settings(parts["word/settings.xml"])
     parts["[Content_Types].xml"] = _content_types(parts["[Content_Types].xml"])
-
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as dst:
-        for name, part in parts.items():
-            dst.writestr(name, part)
-    return out.getvalue()
+    return parts
 
 
 def _settings(data: bytes) -> bytes:

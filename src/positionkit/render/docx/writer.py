@@ -17,14 +17,14 @@ from positionkit.render.bidi import by_direction, isolate_cites
 from positionkit.render.ast import Block, div_attr, inlines, prepare, rewrite_divs
 from positionkit.render.docx import anchors
 from positionkit.render.docx.fix import postprocess
-from positionkit.render.docx.fonts import embed_fonts
+from positionkit.render.docx.fonts import embed_font_parts
 from positionkit.render.docx.style import STYLE_NAMES, cached_reference, reference_docx
 from positionkit.render.errors import RenderError
 from positionkit.render.handout import Handout
 from positionkit.labels import language_name, load_labels
 from positionkit.render.media import IMAGE_TYPES, image_type, media_targets, rewrite_images
 from positionkit.render.docx.ooxml import word_lang
-from positionkit.render.docx.package import finish_package
+from positionkit.render.docx.package import finish_parts, read_parts
 from positionkit.render.pandoc import run_pandoc
 from positionkit.system.scratch import private_dir
 from positionkit.render.raster import svg_to_png
@@ -142,4 +142,4 @@ def render_docx(h: Handout, *, reference: bytes | None = None) -> bytes:
         fixed = postprocess(raw, h, labels)
     except (KeyError, ValueError) as exc:
         raise RenderError(f"the reference document lacks something positionkit needs: {exc}") from exc
-    return finish_package(embed_fonts(anchors.mark(fixed, h.review)), h.epoch)
+    return finish_parts(embed_font_parts(anchors.mark_parts(read_parts(fixed), h.review)), h.epoch)
