@@ -1,13 +1,15 @@
 """The shared bibliography: parse references.bib once, keep keys, types and line numbers."""
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 import logging
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 
-import bibtexparser
-
-from positionkit.diagnostics import Diagnostic, error, info
+from positionkit.diagnostics import Diagnostic, Severity, error, info
 from positionkit.load.bibcheck import check_entries
+from positionkit.system.diskcache import cached_json, file_stamp
 
 # bibtexparser logs its own report of a broken entry (0-based lines) to stderr, even under
 # --format json; its failed blocks are reported as PK202/PK203 with 1-based lines instead.
@@ -44,11 +46,41 @@ class Bibliography:
 
 
 def parse_bib(text: str, rel: str) -> tuple[dict, list[Diagnostic]]:
+    """The entries of one .bib text, and what is wrong with it.
+
+    bibtexparser's reading is kept in the per-user disk cache (positionkit.system.diskcache),
+    keyed by the text, this module and the installed parser: importing the parser costs a cold
+    build 40 ms before pandoc can start, and an unchanged references.bib reads the same in every
+    process. The checks against pandoc's own reading (load.bibcheck) run on every call.
+    """
+    key = [hashlib.sha256(text.encode("utf-8")).hexdigest(), rel, file_stamp(__file__), _parser_stamp()]
+    read = cached_json("bib-read", key, lambda: _read(text, rel))
+    entries = {e["key"]: Entry(**e) for e in read["entries"]}
+    diags = [Diagnostic(d["code"], Severity(d["severity"]), d["message"], d["path"], d["line"], d["col"], d["hint"])
+             for d in read["diagnostics"]]
+    if read["failed"]:
+        return ({}, diags) if read["failed"] == "all" else (entries, diags)
+    # pandoc's reader would stumble on the same broken entry
+    return entries, diags + check_entries(text, rel, entries, read["preamble"])
+
+
+@lru_cache(maxsize=1)
+def _parser_stamp() -> list:
+    spec = importlib.util.find_spec("bibtexparser")
+    return file_stamp(spec.origin) if spec and spec.origin else [None]
+
+
+def _read(text: str, rel: str) -> dict:
+    """bibtexparser's reading as JSON: entries, diagnostics, preamble; "failed" when some
+    entries could not be read ("all" when the file could not be read at all)."""
+    import bibtexparser  # lazy: see parse_bib
+
     diags: list[Diagnostic] = []
     try:
         lib = bibtexparser.parse_string(text)
     except Exception as exc:  # the parser's own failure modes are not documented as types
-        return {}, [error("PK202", f"bibliography cannot be read: {exc}", rel, 1)]
+        found = error("PK202", f"bibliography cannot be read: {exc}", rel, 1)
+        return {"entries": [], "diagnostics": [found.to_dict()], "failed": "all", "preamble": ""}
     entries: dict = {}
     for e in lib.entries:
         fields = {k: v.value if hasattr(v, "value") else v for k, v in e.fields_dict.items()}
@@ -70,10 +102,8 @@ def parse_bib(text: str, rel: str) -> tuple[dict, list[Diagnostic]]:
             head = block.raw.strip().split("\n", 1)[0][:60]
             diags.append(error("PK202", f"cannot read this bibliography entry: {head}", rel, line,
                                hint=what or "check braces and commas"))
-    if not diags:  # pandoc's reader would stumble on the same broken entry
-        preamble = "\n".join(str(p.value) for p in lib.preambles)
-        diags += check_entries(text, rel, entries, preamble)
-    return entries, diags
+    return {"entries": [asdict(e) for e in entries.values()], "diagnostics": [d.to_dict() for d in diags],
+            "failed": "some" if diags else "", "preamble": "\n".join(str(p.value) for p in lib.preambles)}
 
 
 OWN_BIB = "references.bib"
