@@ -17,6 +17,7 @@ from positionkit.dates import parse_paper_date
 from positionkit.languages import get_language
 from positionkit.load.project import Project
 from positionkit.render import Handout, media_targets
+from positionkit.render.media import no_images
 from positionkit.render.cite import citeproc
 from positionkit.resolve import anchors
 from positionkit.resolve.document import Resolved, Target, localized
@@ -123,6 +124,9 @@ def printed_values(ctx: RenderContext, doc: Resolved) -> list[str]:
 def load_media(project: Project, doc: Resolved, ast: dict) -> dict:
     """The bytes of every image the AST prints, keyed by its target as pandoc wrote it. The load
     stage read them; the check stage verified each is inside the project and printable."""
+    if "![" not in doc.markdown:  # cited from this Markdown (or its skeleton): no image syntax, no Image
+        no_images(ast)
+        return {}
     files = {unquote(dest): rel for dest, rel in doc.media}
     media = {}
     for target in media_targets(ast):

@@ -23,6 +23,7 @@ __all__ = [
     "raw_block",
     "rewrite_divs",
     "stringify",
+    "tell",
 ]
 
 Block = dict[str, Any]
@@ -48,7 +49,12 @@ def known(ast: Any, what: str, compute: Callable[[Any], Any]) -> Any:
         hit = _KNOWN.get(key)
     if hit is not None and hit[0] is ast:
         return hit[1]
-    value = compute(ast)
+    return tell(ast, what, compute(ast))
+
+
+def tell(ast: Any, what: str, value: Any) -> Any:
+    """Record the answer to ``what`` for ``ast`` when the caller knows it without a walk."""
+    key = (id(ast), what)
     with _KNOWN_LOCK:
         _KNOWN[key] = (ast, value)
         while len(_KNOWN) > _KNOWN_SIZE:

@@ -13,9 +13,9 @@ import hashlib
 from typing import Any, Callable, Mapping
 
 from positionkit.load.images import image_type
-from positionkit.render.ast import known
+from positionkit.render.ast import known, tell
 
-__all__ = ["IMAGE_TYPES", "image_type", "media_name", "media_targets", "rewrite_images"]
+__all__ = ["IMAGE_TYPES", "image_type", "media_name", "media_targets", "no_images", "rewrite_images"]
 
 IMAGE_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "gif": "image/gif", "svg": "image/svg+xml"}
 """Image kinds both formats print (file extension -> MIME type)."""
@@ -47,6 +47,12 @@ def media_targets(ast: Mapping[str, Any]) -> list[str]:
     renderers skip :func:`rewrite_images` when there are none (asked once per AST, see ``known``).
     """
     return list(known(ast, "images", _targets))
+
+
+def no_images(ast: Mapping[str, Any]) -> None:
+    """Record that ``ast`` has no Image (its Markdown has no ``![``, which every image syntax
+    starts with): neither the build nor the renderers need to look."""
+    tell(ast, "images", ())
 
 
 def _targets(ast: Mapping[str, Any]) -> tuple[str, ...]:
