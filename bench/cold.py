@@ -83,6 +83,12 @@ def font_folder(project: Path, out: Path) -> str:
     return str(out)
 
 
+def project_body_font(project: Path) -> str:
+    from positionkit.load.project import load_project
+
+    return load_project(project).config.style.body_font
+
+
 def printed_words(project: Path) -> int:
     """Words of the long paper's resolved English Markdown (blocks included)."""
     from positionkit.load.project import load_project
@@ -132,6 +138,8 @@ def main() -> None:
     ap.add_argument("--baseline-src", type=Path, help="another positionkit src/ to run in the same rounds")
     ap.add_argument("--no-memory", action="store_true", help="skip the 100k-word row")
     ap.add_argument("--words", type=int, default=10_000, help="length of the '20-page' paper")
+    ap.add_argument("--pandoc-default-font", action="store_true",
+                    help="let the hand-made PDF use pandoc's default font (Libertinus), as measured in issue 17")
     ap.add_argument("--only", action="append", default=[], metavar="TEXT",
                     help="run only the rows whose name contains TEXT (repeatable), e.g. --only brief")
     args = ap.parse_args()
@@ -162,8 +170,13 @@ def main() -> None:
         def pk(project: Path, *cmd: str):
             return [(name, [py, "-c", CLI, *cmd], project, src, project / "build") for name, src in srcs.items()]
 
+        # the hand-made PDF is typeset in the handout's body font, as positionkit's is (see
+        # handmade.py); --pandoc-default-font leaves pandoc's template on typst's default font
+        body_font = [] if args.pandoc_default_font else ["--mainfont", project_body_font(example)]
+
         def hand(route: str, docs: list[str]):
-            return [(route, [py, handmade, route, str(tmp / "hand"), bib, csl, fonts, *docs], tmp, None, tmp / "hand")]
+            return [(route, [py, handmade, route, *body_font, str(tmp / "hand"), bib, csl, fonts, *docs], tmp, None,
+                     tmp / "hand")]
 
         def bare(name: str, code: str):
             return [(name, [py, "-c", code], tmp, None, None)]
@@ -194,7 +207,8 @@ def main() -> None:
             print(f"round {rnd} done", file=sys.stderr)
         load = os.getloadavg()
         print(f"\n{args.rounds} rounds, fresh processes, interleaved; medians. Machine: {os.cpu_count()} cores, "
-              f"load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at the end.\n")
+              f"load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at the end. Hand-made PDF font: "
+              f"{body_font[1] if body_font else 'pandoc default (Libertinus Serif)'}.\n")
         names = list(srcs)
         head = "| work | reference | " + " | ".join(f"{n} | ratio" for n in names) + " |"
         print(head)
