@@ -462,3 +462,16 @@ def test_running_header_uses_the_short_title_when_given(asts):
 
     assert "Data flows in the JSI" in typst_source(make(asts, "en", short_title="Data flows in the JSI"))
     assert "Data flows in the JSI" not in typst_source(make(asts, "en"))
+
+
+def test_the_briefing_template_makes_each_regex_once():
+    """A `regex(...)` written inside a function is compiled anew at every call and kept by typst's
+    caches: the heading rule alone cost a 200-page handout 500 MB and 1.5 s. Every regex in the
+    template is bound once, at the top level."""
+    import re as _re
+    from importlib import resources
+
+    template = resources.files("positionkit.render").joinpath("briefing.typ").read_text("utf-8")
+    lines = [ln for ln in template.splitlines() if "regex(" in ln and not ln.lstrip().startswith("//")]
+    assert lines, "the template has no regex any more: drop this test"
+    assert all(_re.match(r"#let [\w-]+ = regex\(", ln) for ln in lines), lines
