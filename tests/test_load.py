@@ -68,3 +68,18 @@ def test_audiences_files_are_read_once_per_build(make_project, monkeypatch, cli)
     result = cli(root, "check")
     assert result.exit_code == 0, result.output
     assert calls == ["audiences.yaml"]
+
+
+def test_translations_beside_a_section_are_what_a_glob_would_find(tmp_path):
+    """Loading lists each folder once instead of globbing `stem.*.md` per section (which made
+    loading quadratic in the number of sections): the names found must be the glob's."""
+    from positionkit.load.project import _translation_names
+
+    names = ["a.md", "a.fr.md", "a.es.md", "a..md", "a.x.y.md", "ab.fr.md", "a.fr.txt", "a.fr.md.bak",
+             "b.fr.md", "a-b.fr.md", ".a.fr.md"]
+    for name in names:
+        (tmp_path / name).write_text("x")
+    (tmp_path / "a.de.md").mkdir()  # a folder matches a glob too
+    expected = sorted(p.name for p in tmp_path.glob("a.*.md"))
+    assert _translation_names({}, tmp_path / "a.md") == expected
+    assert _translation_names({}, tmp_path / "ab.md") == sorted(p.name for p in tmp_path.glob("ab.*.md"))

@@ -1,6 +1,7 @@
 """Load: read every input of a project once into frozen data. No I/O happens after this stage."""
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -175,6 +176,7 @@ def load_project(root: Path) -> Project:
     config, diags = load_config(root)
     config = with_project_fonts(root, config)
     papers, sections, translations = {}, {}, {}
+    listings: dict[Path, list[str]] = {}
     pdir = root / "papers"
     for folder in sorted(pdir.iterdir()) if pdir.is_dir() else []:
         if not (folder / "paper.yaml").is_file():
@@ -200,8 +202,8 @@ def load_project(root: Path) -> Project:
                 continue
             diags += more
             sections[rel] = src
-            for tpath in sorted((root / rel).parent.glob(Path(rel).stem + ".*.md")):
-                trel = f"{Path(rel).parent.as_posix()}/{tpath.name}"
+            for name in _translation_names(listings, root / rel):
+                trel = f"{Path(rel).parent.as_posix()}/{name}"
                 srel, lang = split_lang(trel)
                 if lang is None or srel != rel:
                     continue
@@ -282,6 +284,20 @@ class AudienceFiles(Mapping):
 
     def __len__(self) -> int:
         return len(self._rels)
+
+
+def _translation_names(listings: dict[Path, list[str]], section: Path) -> list[str]:
+    """The names of the files beside ``section`` that could be its translations (``stem.*.md``,
+    as a glob would match them), in name order. Each folder is listed once per load: a glob per
+    section made loading quadratic in the number of sections (1.2 s for a 1,600-file paper)."""
+    folder = section.parent
+    if folder not in listings:
+        try:
+            listings[folder] = sorted(e.name for e in os.scandir(folder))
+        except OSError:
+            listings[folder] = []
+    start = section.stem + "."
+    return [n for n in listings[folder] if n.startswith(start) and n.endswith(".md") and len(n) >= len(start) + 3]
 
 
 def _line_naming(root: Path, paper: Paper, rel: str) -> int | None:
