@@ -132,3 +132,39 @@ def test_pandocs_reading_of_a_bib_is_kept_on_disk_keyed_by_its_text(tmp_path, mo
     monkeypatch.setenv("POSITIONKIT_CACHE_DIR", str(tmp_path / "cache"))
     bibcheck._convert.cache_clear()
     assert bibcheck.csl_items(bib.replace("{T}", "{U}"))[0]["a"]["title"] == "U"
+
+
+BROKEN_BIB = """@report{good2020,
+  title = {A Report},
+  author = {Body, Some},
+  year = {2020},
+}
+
+@report{good2020,
+  title = {The Same Key Again},
+  year = {2021},
+}
+
+@article{broken,
+  title = {Missing a brace,
+  year = {2019}
+"""
+
+
+def test_the_disk_cached_reading_of_a_bib_gives_what_reading_it_afresh_gives(tmp_path, monkeypatch):
+    """parse_bib keeps bibtexparser's reading in the per-user disk cache: a second process gets
+    the same entries, field lines and diagnostics as the first, and so does no cache at all."""
+    from positionkit.load.bib import parse_bib
+
+    monkeypatch.setenv("POSITIONKIT_CACHE_DIR", str(tmp_path / "cache"))
+    first = parse_bib(BROKEN_BIB, "references.bib")
+    assert list((tmp_path / "cache").glob("bib-read/*/*")), "the reading was not kept"
+    again = parse_bib(BROKEN_BIB, "references.bib")
+    monkeypatch.setenv("POSITIONKIT_CACHE_DIR", "off")
+    fresh = parse_bib(BROKEN_BIB, "references.bib")
+    for entries, diags in (again, fresh):
+        assert entries == first[0]
+        assert [e.field_lines for e in entries.values()] == [e.field_lines for e in first[0].values()]
+        assert diags == first[1]
+    codes = sorted(d.code for d in first[1])
+    assert "PK203" in codes and first[0]["good2020"].line == 1
