@@ -1,4 +1,5 @@
-"""Load: read every input of a project once into frozen data. No I/O happens after this stage."""
+"""Load: read every input of a project once into frozen data. No I/O happens after this stage,
+except that audiences files are read (by this stage's code, once) when first asked for."""
 from __future__ import annotations
 
 import os
