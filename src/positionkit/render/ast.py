@@ -33,7 +33,7 @@ _WORD = re.compile(r"\S+|\s+")
 
 _KNOWN: dict[tuple[int, str], tuple[Any, Any]] = {}
 _KNOWN_LOCK = threading.Lock()
-_KNOWN_SIZE = 32
+_KNOWN_SIZE = 16  # (AST, question) pairs: two questions each for the few documents in flight
 
 
 def known(ast: Any, what: str, compute: Callable[[Any], Any]) -> Any:
@@ -42,7 +42,7 @@ def known(ast: Any, what: str, compute: Callable[[Any], Any]) -> Any:
     One cited AST feeds the build's handout, the DOCX and the PDF (and the PDF asks for its
     printed text four times); each answer is a walk of the whole tree, 20-70 ms on a 20-page
     paper. The memo is by identity (the AST is never changed in place once cited, see
-    :func:`prepare`) and holds the last few ASTs only.
+    :func:`prepare`) and holds the last few ASTs only (a tailored batch renders many: the memo must not keep them all).
     """
     key = (id(ast), what)
     with _KNOWN_LOCK:
