@@ -23,7 +23,7 @@ from positionkit.render.ast import div_attr, prepare, raw_block, rewrite_divs
 from positionkit.render.cite import READER, citeproc
 from positionkit.render.handout import Handout
 from positionkit.labels import language_name
-from positionkit.render.media import IMAGE_TYPES, image_type, media_targets, rewrite_images
+from positionkit.render.media import IMAGE_TYPES, image_type, rewrite_images
 from positionkit.render.pandoc import run_pandoc
 from positionkit.resolve.document import Resolved
 
@@ -65,8 +65,7 @@ def render_column(project: Project, doc: Resolved, labels: dict) -> Column:
         "key-messages": lambda div: [_with_head(div, "pk-box-title", labels.get("key_messages", ""))],
         "pk-note": lambda div: [_note_div(notes.get(div_attr(div)[2].get("n"), []))],
     })
-    if media_targets(ast):  # a walk of the whole tree: only when there is an image to rewrite
-        blocks = rewrite_images(blocks, lambda target, attr, alt: _data_uri(h.media.get(target), attr))
+    blocks = rewrite_images(blocks, lambda target, attr, alt: _data_uri(h.media.get(target), attr), cited=ast)
     blocks = _cut(blocks, lang, labels)
     prefix = f"{lang.code}-"
     out = run_pandoc(["--sandbox", "-f", "json", "-t", "html5", "--wrap=none", f"--id-prefix={prefix}"],

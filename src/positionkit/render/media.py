@@ -73,11 +73,16 @@ Attr = list[Any]
 """A pandoc ``Attr``: ``[identifier, classes, [[key, value], ...]]``."""
 
 
-def rewrite_images(blocks: list[Any], image: Callable[[str, Attr, list[Any]], tuple[str, Attr] | None]) -> list[Any]:
+def rewrite_images(blocks: list[Any], image: Callable[[str, Attr, list[Any]], tuple[str, Attr] | None],
+                   cited: Mapping[str, Any] | None = None) -> list[Any]:
     """``blocks`` with each Image's target and attributes replaced by ``image(target, attr, alt)``
-    (``alt``: the alt text's inlines);
+    (``alt``: the alt text's inlines). ``cited``: the cited AST the blocks were made from; when it
+    has no image (see :func:`media_targets`) the blocks come back without a walk of the tree;
     where that is ``None`` the image becomes its alt text, and a Figure left without an image
     becomes its content (its caption, the same alt text, would print twice) as paragraphs."""
+
+    if cited is not None and not media_targets(cited):
+        return blocks
 
     def walk(node: Any) -> list[Any]:
         # copy on write: a subtree without images comes back as the same object (a long

@@ -35,7 +35,7 @@ from positionkit.system.scratch import private_dir
 from positionkit.fonts import font_families, font_files
 from positionkit.render.handout import Handout, running_title
 from positionkit.labels import language_name, load_labels
-from positionkit.render.media import media_name, media_targets, rewrite_images
+from positionkit.render.media import media_name, rewrite_images
 from positionkit.render.raster import svg_to_png
 from positionkit.render.pandoc import run_pandoc
 from positionkit.render.pdftext import repair_text_layer
@@ -199,8 +199,7 @@ def _typst_blocks(h: Handout, labels: dict[str, str], alts: list[str]) -> list[B
 
     doc = prepare(h.ast, _label(labels, "references"))
     blocks = rewrite_divs(doc["blocks"], {"key-messages": key_messages, "fallback": fallback, "#refs": refs})
-    if media_targets(h.ast):  # a walk of the whole tree: only when there is an image to rewrite
-        blocks = rewrite_images(blocks, image)
+    blocks = rewrite_images(blocks, image, cited=h.ast)
     if h.lang.rtl:
         # A Latin paragraph is set left to right with Latin quotes, at the Latin body size; in
         # right-to-left paragraphs a Latin citation is an unbreakable left-to-right box: kept

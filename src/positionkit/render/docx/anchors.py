@@ -9,13 +9,11 @@ property: paper, language, audience (hashed), build id and one source hash per a
 """
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 
 from positionkit.resolve.anchors import META_PREFIX, PREFIX, PROPERTY, Stamp
 
-__all__ = ["mark", "mark_parts"]
+__all__ = ["mark_parts"]
 
 
 def _escape(text: str) -> str:
@@ -33,21 +31,9 @@ _CUSTOM = (
 )
 
 
-def mark(data: bytes, stamp: Stamp | None) -> bytes:
-    """``data`` with review bookmarks hidden and the stamp property written; unchanged without a stamp."""
-    if stamp is None:
-        return data
-    with zipfile.ZipFile(io.BytesIO(data)) as src:
-        parts = mark_parts({name: src.read(name) for name in src.namelist()}, stamp)
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name, part in parts.items():
-            dst.writestr(name, part)
-    return out.getvalue()
-
-
 def mark_parts(parts: dict[str, bytes], stamp: Stamp | None) -> dict[str, bytes]:
-    """:func:`mark` on the package's parts (name -> bytes)."""
+    """The package's parts (name -> bytes) with review bookmarks hidden and the stamp property
+    written; unchanged without a stamp."""
     if stamp is None:
         return parts
     if "docProps/custom.xml" not in parts:

@@ -22,7 +22,7 @@ from positionkit.render.docx.style import STYLE_NAMES, cached_reference, referen
 from positionkit.render.errors import RenderError
 from positionkit.render.handout import Handout
 from positionkit.labels import language_name, load_labels
-from positionkit.render.media import IMAGE_TYPES, image_type, media_targets, rewrite_images
+from positionkit.render.media import IMAGE_TYPES, image_type, rewrite_images
 from positionkit.render.docx.ooxml import word_lang
 from positionkit.render.docx.package import finish_parts, read_parts
 from positionkit.render.pandoc import run_pandoc
@@ -92,8 +92,7 @@ def _docx_ast(h: Handout, labels: dict[str, str]) -> dict[str, Any]:
 
     doc = prepare(h.ast, labels.get("references", "References"))
     blocks = rewrite_divs(doc["blocks"], {"key-messages": key_messages, "fallback": fallback})
-    if media_targets(h.ast):  # a walk of the whole tree: only when there is an image to rewrite
-        blocks = rewrite_images(blocks, lambda target, attr, _alt: _embedded(h.media.get(target), attr))
+    blocks = rewrite_images(blocks, lambda target, attr, _alt: _embedded(h.media.get(target), attr), cited=h.ast)
     if h.lang.rtl:
         # Unicode isolates (LRI ... PDI): Word and LibreOffice keep the citation in its own
         # order, parentheses included, whatever the Arabic around it.
