@@ -125,13 +125,14 @@ def mark(project: Project, doc: Resolved) -> Marked:
             out.append(text)
             blank = True
             continue
-        opening = _DIV_OPEN.match(text)
+        # A fence opens a div only where a block may start, and closes one only if one is open;
+        # otherwise pandoc reads it as text. What follows a fence starts a block of its own.
+        opening = _DIV_OPEN.match(text) if blank else None
         attrs = parse_attrs(opening.group(1)) if opening else None
-        if _DIV_CLOSE.match(text):
-            if stack:
-                stack.pop()
+        if stack and _DIV_CLOSE.match(text):
+            stack.pop()
             out.append(text)
-            blank = False
+            blank, in_list = True, False
             continue
         starts = blank and all(stack) and not text[0].isspace()
         following = lines[i].text if i < len(lines) else ""
@@ -159,6 +160,7 @@ def mark(project: Project, doc: Resolved) -> Marked:
             continue
         if attrs is not None:
             stack.append("fallback" in attrs.classes)
+            blank, in_list = True, False
         elif _FENCE.match(text):
             fence = _FENCE.match(text).group(1)
         out.append(text)
