@@ -37,7 +37,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from longpaper import make_long_paper  # noqa: E402
 
 EXAMPLE = ("positionkit.toml", "references.bib", "audiences.yaml", "papers", "blocks", "styles")
-CLI = "from positionkit.cli import main; main()"
+CLI = "import positionkit.cli as cli; getattr(cli, 'run', cli.main)()"
+"""What the `positionkit` console script runs (`main` in trees older than `run`)."""
 
 
 def copy_example(dest: Path) -> Path:

@@ -191,3 +191,31 @@ def test_the_grammar_holds_for_every_command():
             assert {"text", "json"} <= set(opts["--format"].type.choices), name
             kinds = set(opts["--format"].type.choices) - {"text", "json"}
             assert not kinds or kinds <= set(opts["--to"].type.choices), name
+
+
+def test_the_program_exits_with_the_commands_code_and_leaves_the_collector_frozen(tmp_path, monkeypatch):
+    """`positionkit` (cli.run) is main plus gc.freeze on the way out: the exit code is main's, and
+    the objects alive at the end are out of the collector's reach (a cheaper interpreter exit)."""
+    import gc
+    import sys
+
+    import positionkit.cli
+    import tomllib
+    from pathlib import Path
+
+    project = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text("utf-8"))
+    assert project["project"]["scripts"]["positionkit"] == "positionkit.cli:run"
+    monkeypatch.setattr(sys, "argv", ["positionkit", "-C", str(tmp_path), "check"])
+    gc.unfreeze()
+    try:
+        with pytest.raises(SystemExit) as ended:
+            positionkit.cli.run()
+        assert ended.value.code not in (0, None)  # no project here: an error, not a crash
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    monkeypatch.setattr(sys, "argv", ["positionkit", "--version"])
+    with pytest.raises(SystemExit) as ended:
+        positionkit.cli.run()
+    gc.unfreeze()
+    assert ended.value.code in (0, None)

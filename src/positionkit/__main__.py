@@ -1,4 +1,4 @@
 """`python -m positionkit`: the same as the `positionkit` command."""
-from positionkit.cli import main
+from positionkit.cli import run
 
-main()
+run()
