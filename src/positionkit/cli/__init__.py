@@ -22,15 +22,19 @@ __all__ = ["main", "run"]
 
 
 def run() -> None:
-    """The `positionkit` program (console script, `python -m positionkit`): `main`, then an exit
-    that does not pay for the garbage collector.
+    """The `positionkit` program (console script, `python -m positionkit`): `main`, with the
+    garbage collector kept off what lives for the whole run.
 
-    When Python exits it clears every module and runs the cycle collector several times over
-    every object still alive: after a build that is all the loaded code and caches, measured at
-    0.07 s for the brief and 0.12 s for a 20-page paper, a tenth of the whole build. Freezing
-    the survivors first (`gc.freeze`) takes them out of those passes; nothing else changes: the
-    atexit handlers, the flushing of files and the exit code are Python's own. Programs that
-    call `main` themselves (tests, CliRunner) keep their collector as it was."""
+    - Before the command: the modules loaded so far live until the end. Frozen (`gc.freeze`),
+      the collector's full passes during a build skip them: collection in a cold 20-page build
+      went from 0.058 s to 0.023 s.
+    - On the way out: Python's exit clears every module and runs the cycle collector several
+      times over every object still alive, 0.07 s after the brief and 0.12 s after a 20-page
+      paper (a tenth of the build). Frozen first, those passes have nothing to visit.
+
+    Nothing else changes: atexit handlers, flushing and the exit code are Python's own.
+    Programs that call `main` themselves (tests, CliRunner) keep their collector as it was."""
+    gc.freeze()
     try:
         main()
     finally:
