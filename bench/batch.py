@@ -64,7 +64,7 @@ def naive(root: Path, slug: str, sample: int) -> tuple[float, int]:
     from positionkit.languages import get_language
     from positionkit.load.project import load_project
     from positionkit.fonts import font_files
-    from positionkit.render.pdf import _font_set
+    from positionkit.render.compiler import font_set
     from positionkit.resolve.document import Target, resolve
 
     project = load_project(root)
@@ -78,7 +78,7 @@ def naive(root: Path, slug: str, sample: int) -> tuple[float, int]:
         doc = resolve(project, Target(slug, lang, person.id), person.mapping())
         paths = tuple(sorted(str(p) for p in font_files(get_language(lang), project.config.style)))
         times.append(naive_one(root, doc.markdown, list(project.bibliography.files), project.config.style.csl,
-                               _font_set(paths)))
+                               font_set(paths)))
     return statistics.median(times), len(targets)
 
 

@@ -266,3 +266,33 @@ def test_provenance_line_names_inputs_and_build_date_and_manifest_names_commit(t
     new_line = re.search(r"Ref\. ([0-9a-f]{7}) · 2026-11-20", pdf_text(root / "build/note/note.en.pdf"))
     assert new_line and new_line.group(1) != pdf_line.group(1)
     assert new_line.group(0) in _footers(root / "build/note/note.en.docx")
+
+def test_the_ast_is_freed_before_the_typst_compile(make_project, monkeypatch):
+    """The compile is the build's largest step in memory: by the time it runs, the document's
+    cited AST has been emptied (the DOCX and the Typst source have what they need), and the
+    outputs are complete all the same."""
+    import positionkit.pipeline.produce as produce
+    from positionkit.render import pdf as pdf_mod
+    from positionkit.system.memory import give_back
+
+    root = make_project(FILES)
+    cited, seen = [], []
+    real_cite, real_compile = produce.cite, pdf_mod.compile_from
+
+    def cite(*a, **k):
+        cited.append(real_cite(*a, **k))
+        return cited[-1]
+
+    def compile_from(*a, **k):
+        seen.append([len(ast) for ast in cited])
+        return real_compile(*a, **k)
+
+    monkeypatch.setattr(produce, "cite", cite)
+    monkeypatch.setattr(pdf_mod, "compile_from", compile_from)
+    assert run(root, "build").exit_code == 0
+    assert seen == [[0]]  # one compile, after the one AST was emptied
+    document = docx.Document(str(root / "build/note/note.en.docx"))
+    assert "Data flows are unevenly distributed" in "\n".join(p.text for p in document.paragraphs)
+    text = "".join(page.extract_text() for page in PdfReader(root / "build/note/note.en.pdf").pages)
+    assert "The GDPR sets transfer conditions" in text
+    assert give_back() is True  # glibc (this machine and CI): freed pages go back to the system

@@ -61,19 +61,19 @@ def copy(built, tmp_path):
 def work(monkeypatch):
     """Counts pandoc runs and typst compiles during a test."""
     counts = {"pandoc": 0, "typst": 0}
-    real_run, real_compile = subprocess.run, pdf_mod.compile_pdf
+    real_run, real_compile = subprocess.run, pdf_mod.compile_from  # every PDF compile goes through it
 
     def run(args, *a, **k):
         if args and args[0] == pandoc_path() and "--version" not in args:
             counts["pandoc"] += 1
         return real_run(args, *a, **k)
 
-    def compile_pdf(*a, **k):
+    def compile_from(*a, **k):
         counts["typst"] += 1
         return real_compile(*a, **k)
 
     monkeypatch.setattr(subprocess, "run", run)
-    monkeypatch.setattr(pdf_mod, "compile_pdf", compile_pdf)
+    monkeypatch.setattr(pdf_mod, "compile_from", compile_from)
     return counts
 
 

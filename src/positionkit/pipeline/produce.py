@@ -22,6 +22,7 @@ from positionkit.diagnostics import Diagnostic, error
 from positionkit.languages import get_language
 from positionkit.resolve.labels import project_labels
 from positionkit.load.project import Project
+from positionkit.pipeline import freeing
 from positionkit.pipeline.handouts import RenderContext, cite, handout, printed_values
 from positionkit import render
 from positionkit.render import Handout, RenderError
@@ -70,6 +71,8 @@ class Cited:
     ast: dict | Diagnostic
     templates: dict = field(default_factory=dict)
     """format -> (handout with placeholder audience, DOCX bytes | Typst source | RenderError)."""
+    alone: bool = False
+    """The group has one document: nothing but its own outputs reads this AST."""
 
 
 @dataclass
@@ -141,8 +144,10 @@ def cite_group(ctx: RenderContext, markdown: str, members: list) -> Cited:
         ast = cite(ctx, first, markdown)
     except RenderError as exc:
         return Cited(render_failure(ctx.project, first, exc, "PK601", "pandoc could not process this paper"))
+    if len(members) < 2:
+        return Cited(ast, alone=True)
     tokens = {tok: "" for _, table, _ in members for tok in table}
-    if len(members) < 2 or not shared.safe(ast, tokens) or not all(
+    if not shared.safe(ast, tokens) or not all(
             shared.shareable([*table.values(), str(doc.meta.get("audience") or "")]) for doc, table, _ in members):
         return Cited(ast)
     refs = [ctx.provenance.get(doc.target) for doc, _, _ in members]
@@ -190,6 +195,8 @@ def member_outputs(ctx: RenderContext, doc: Resolved, table: dict, jobs: list[Jo
             out.append((job, exc))
             continue
         out.append((job, partial(render.RENDERERS[job.format], mine)))
+    if cited.alone and mine is not None and not cited.templates:
+        out = freeing.staged(out, mine, cited.ast)
     return out
 
 

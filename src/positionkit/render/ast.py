@@ -17,6 +17,7 @@ __all__ = [
     "drop_marks",
     "fallback_languages",
     "inlines",
+    "forget",
     "known",
     "para",
     "prepare",
@@ -42,7 +43,7 @@ def known(ast: Any, what: str, compute: Callable[[Any], Any]) -> Any:
     One cited AST feeds the build's handout, the DOCX and the PDF (and the PDF asks for its
     printed text four times); each answer is a walk of the whole tree, 20-70 ms on a 20-page
     paper. The memo is by identity (the AST is never changed in place once cited, see
-    :func:`prepare`) and holds the last few ASTs only (a tailored batch renders many: the memo must not keep them all).
+    :func:`prepare`; a build that empties one to free memory calls :func:`forget` first) and holds the last few ASTs only (a tailored batch renders many: the memo must not keep them all).
     """
     key = (id(ast), what)
     with _KNOWN_LOCK:
@@ -60,6 +61,13 @@ def tell(ast: Any, what: str, value: Any) -> Any:
         while len(_KNOWN) > _KNOWN_SIZE:
             del _KNOWN[next(iter(_KNOWN))]
     return value
+
+
+def forget(ast: Any) -> None:
+    """Drop every answer recorded for ``ast`` (before its owner empties it to free memory)."""
+    with _KNOWN_LOCK:
+        for key in [k for k, (held, _) in _KNOWN.items() if held is ast]:
+            del _KNOWN[key]
 
 
 def inlines(text: str) -> list[dict[str, Any]]:

@@ -1,21 +1,17 @@
 """PDF: pandoc JSON -> Typst source (our briefing template) -> typst, compiled in-process.
 
-No typst executable exists (the PyPI package is a binding), so pandoc only writes Typst source
-and ``typst.Compiler`` compiles it with one curated font set and no system fonts.
+Pandoc writes the Typst source; :mod:`compiler` compiles it in-process with one curated font set
+and no system fonts.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import shutil
-import tempfile
-import threading
-from contextlib import contextmanager
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
-from typing import Any, Iterator
+from dataclasses import dataclass
+from typing import Any, Mapping
 
 from positionkit.languages import Language, get_language
 from positionkit.render.ast import (
@@ -29,9 +25,8 @@ from positionkit.render.ast import (
     rewrite_divs,
     stringify)
 from positionkit.render.bidi import by_direction, is_ltr, isolate_cites
-from positionkit.render import limits
-from positionkit.render.errors import RenderError, first_line
-from positionkit.system.scratch import private_dir
+from positionkit.render import compiler
+from positionkit.render.errors import RenderError
 from positionkit.fonts import font_families, font_files
 from positionkit.render.handout import Handout, running_title
 from positionkit.labels import language_name, load_labels
@@ -250,42 +245,13 @@ def _put_alt_text(source: str, alts: list[str]) -> str:
     return _MARKED_IMAGE.sub(put, source)
 
 
-_FONTS_LOCK = threading.Lock()
-_FONT_DIRS: list[tempfile.TemporaryDirectory] = []
-
-
-@lru_cache(maxsize=16)
-def _font_set(paths: tuple[str, ...]) -> Any:
-    """A typst font book holding exactly ``paths`` (plus typst's embedded fonts).
-
-    The binding only scans folders, and the folders fonts live in hold more than we want (all
-    of /usr/share/fonts/opentype/noto), so the chosen files are linked into a private folder
-    that lives as long as the process.
-    """
-    import typst
-
-    folder = private_dir("fonts")
-    _FONT_DIRS.append(folder)
-    for i, path in enumerate(paths):
-        link = Path(folder.name) / f"{i:02d}-{Path(path).name}"
-        try:
-            link.symlink_to(path)
-        except OSError:  # Windows without symlink rights: a hard link or, last, a copy
-            try:
-                link.hardlink_to(path)
-            except OSError:
-                shutil.copyfile(path, link)
-    return typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=[folder.name])
-
-
 def _fonts_for(h: Handout) -> Any:
     langs = [h.lang] + [l for l in map(get_language, fallback_languages(h.ast.get("blocks", []))) if l]
     paths: dict[str, None] = {}
     for lang in langs:
         for p in font_files(lang, h.style, _all_text(h)):
             paths.setdefault(str(p), None)
-    with _FONTS_LOCK:
-        return _font_set(tuple(sorted(paths)))
+    return compiler.font_set(tuple(sorted(paths)))
 
 
 def render_pdf(h: Handout) -> bytes:
@@ -295,10 +261,32 @@ def render_pdf(h: Handout) -> bytes:
 
 def compile_pdf(h: Handout, source: str) -> bytes:
     """Compile Typst source made by :func:`typst_source` for ``h`` (batches reuse one source)."""
-    pdf = _compile(h, source, format="pdf")
+    return compile_from(compile_input(h), source)
+
+
+@dataclass(frozen=True)
+class CompileInput:
+    """What compiling a handout's Typst source needs besides the source, taken from the handout
+    beforehand: a compile holds no reference to the handout's AST (a build frees it first)."""
+
+    fonts: Any
+    media: Mapping[str, bytes]
+    epoch: int
+    repair: bool
+    """The text uses a script whose PDF text layer typst writes wrong (repair_text_layer)."""
+
+
+def compile_input(h: Handout) -> CompileInput:
+    repair = any(sc.name in _CLUSTER_SCRIPTS for sc in scripts_in(_all_text(h)))
+    return CompileInput(_fonts_for(h), h.media, int(h.epoch), repair)
+
+
+def compile_from(job: CompileInput, source: str) -> bytes:
+    """The PDF of ``source`` (see :func:`compile_pdf`)."""
+    pdf = compiler.compile_source(job.fonts, job.media, job.epoch, source, format="pdf")
     if not isinstance(pdf, bytes):
         raise RenderError("typst returned no PDF")
-    if any(sc.name in _CLUSTER_SCRIPTS for sc in scripts_in(_all_text(h))):
+    if job.repair:
         try:
             pdf = repair_text_layer(pdf)
         except Exception:  # pypdf on typst's output: a failed repair keeps the PDF as typst made it
@@ -309,78 +297,12 @@ def compile_pdf(h: Handout, source: str) -> bytes:
 def render_png_pages(h: Handout, ppi: int = 96) -> list[bytes]:
     """The handout's pages as PNG images, one per PDF page (the preview's print view): the same
     Typst source and compiler as :func:`render_pdf`, so the pages break where the PDF's do."""
-    pages = _compile(h, typst_source(h), format="png", ppi=ppi)
+    job = compile_input(h)
+    pages = compiler.compile_source(job.fonts, job.media, job.epoch, typst_source(h), format="png", ppi=ppi)
     return [pages] if isinstance(pages, bytes) else list(pages)
-
-
-def _compile(h: Handout, source: str, **options: Any) -> Any:
-    import typst
-
-    def run():
-        with _compiler(_fonts_for(h)) as (compiler, root):
-            _write_media(root, h)
-            return compiler.compile(input=source.encode("utf-8"), timestamp=int(h.epoch), **options)
-
-    try:
-        return limits.within(run)
-    except typst.TypstError as exc:
-        raise RenderError(f"typst could not compile the handout: {first_line(str(exc.message))}",
-                          f"{exc.message}\n{exc.diagnostic}") from exc
-    except RenderError:
-        raise
-    except Exception as exc:  # the binding raises plain RuntimeErrors too
-        raise RenderError(f"typst could not compile the handout: {first_line(str(exc))}", str(exc)) from exc
-
-
-_IDLE: dict[int, list] = {}
-"""Font set -> compilers not in use. typst releases the GIL while it compiles, so compiles run
-in parallel on the build's threads; one compiler serves one compile at a time (the binding
-refuses a second: "Already borrowed"), so each thread takes its own."""
-_IDLE_LOCK = threading.Lock()
-
-
-@contextmanager
-def _compiler(fonts: Any) -> Iterator[tuple[Any, Path]]:
-    """A compiler for this font set and its root folder, for the length of one compile.
-
-    Compilers live as long as the process and keep typst's caches between compiles, which
-    makes the second and later handouts about 4x faster. The root is a private directory
-    holding nothing but the handouts' images (see :func:`_write_media`), so typst sees nothing
-    else on disk.
-    """
-    import typst
-
-    key = id(fonts)
-    with _IDLE_LOCK:
-        idle = _IDLE.setdefault(key, [])
-        entry = idle.pop() if idle else None
-    if entry is None:  # (an abandoned compile keeps its compiler: the next one makes another)
-        root = private_dir("typst")
-        _FONT_DIRS.append(root)
-        entry = (fonts, typst.Compiler(root=root.name, font_paths=fonts, ignore_system_fonts=True), Path(root.name))
-    try:
-        yield entry[1], entry[2]
-    finally:
-        with _IDLE_LOCK:
-            _IDLE[key].append(entry)
 
 
 def warm_up(lang: Language, style: Style) -> None:
     """Load typst and the font set for ``lang`` ahead of the first compile (a build calls this
     while pandoc runs citeproc, when the process would otherwise wait)."""
-    paths = tuple(sorted(dict.fromkeys(str(p) for p in font_files(lang, style))))
-    with _FONTS_LOCK:
-        fonts = _font_set(paths)
-    with _compiler(fonts):
-        pass  # made now, kept idle for the first compile
-
-
-def _write_media(root: Path, h: Handout) -> None:
-    """The handout's printable images, under the content-addressed names the Typst source uses:
-    a name always holds the same bytes, so typst's file cache can never serve stale ones."""
-    for data in h.media.values():
-        name = media_name(data)
-        if name and not (root / name).exists():
-            tmp = root / f".{name}.tmp"
-            tmp.write_bytes(data)
-            tmp.replace(root / name)
+    compiler.ready(compiler.font_set(tuple(sorted(dict.fromkeys(str(p) for p in font_files(lang, style))))))

@@ -126,6 +126,17 @@ def _docx_ast(h: Handout, labels: dict[str, str]) -> dict[str, Any]:
 
 def render_docx(h: Handout, *, reference: bytes | None = None) -> bytes:
     """The handout as DOCX bytes. ``reference``: a project's own reference.docx, else generated."""
+    return docx_from_input(h, docx_input(h), reference=reference)
+
+
+def docx_input(h: Handout) -> bytes:
+    """What pandoc's DOCX writer reads for this handout: the JSON of its prepared AST."""
+    return json.dumps(_docx_ast(h, load_labels(h.lang, h.labels))).encode("utf-8")
+
+
+def docx_from_input(h: Handout, data: bytes, *, reference: bytes | None = None) -> bytes:
+    """The DOCX of ``data`` (:func:`docx_input` of ``h``). Reads every field of ``h`` but its
+    AST: a build frees the AST before this runs."""
     labels = load_labels(h.lang, h.labels)
     reference = reference if reference is not None else h.reference_docx
     ref = reference if reference is not None else cached_reference(h.style)
@@ -134,7 +145,7 @@ def render_docx(h: Handout, *, reference: bytes | None = None) -> bytes:
         ref_path.write_bytes(ref)
         raw = run_pandoc(
             ["--sandbox", "-f", "json", "-t", "docx", "--reference-doc", str(ref_path), "-o", "-"],
-            json.dumps(_docx_ast(h, labels)).encode("utf-8"),
+            data,
             epoch=h.epoch,
         )
     try:

@@ -1,0 +1,79 @@
+"""Letting go of a document's AST while its outputs are still being made.
+
+The typst compile is the build's largest step in memory (about 260 MiB at 100k words) and it
+comes last; by then the cited AST (about 100 MiB at 100k words) is read by nobody: the PDF has
+its Typst source, the DOCX its pandoc input. For a document that is alone in its citeproc
+group, produce hands its outputs to :func:`staged`: each output says when it has taken what it
+needs (:class:`Freeing`), and the last one empties the AST and gives the memory back.
+"""
+from __future__ import annotations
+
+import gc
+import threading
+from functools import partial
+
+from positionkit.render import Handout
+from positionkit.render.ast import forget
+from positionkit.system.memory import give_back
+
+
+class Freeing:
+    """A document's AST, emptied once each of its outputs has taken what it needs from it.
+
+    Emptied in place, it is freed whatever still refers to it (the pool's queues, the memo of
+    render.ast, the handout); the C heap then gives the pages back (system.memory)."""
+
+    def __init__(self, asts: list[dict], users: int):
+        self.asts, self.users, self.lock = asts, users, threading.Lock()
+
+    def taken(self) -> None:
+        with self.lock:
+            self.users -= 1
+            if self.users:
+                return
+            asts, self.asts = self.asts, []
+        for ast in asts:
+            forget(ast)
+            ast.clear()
+        give_back()
+
+
+def staged(out: list, h: Handout, *asts: dict) -> list:
+    """The outputs of one document, each letting go of its AST as soon as it can (Freeing)."""
+    from positionkit.render import pdf as pdf_mod  # lazy: imported while citeproc runs (produce._warm_up)
+    from positionkit.render.docx import writer as docx_mod  # lazy: as above
+
+    stock = {"docx": docx_mod.render_docx, "pdf": pdf_mod.render_pdf}
+    work = [(job, o) for job, o in out if isinstance(o, partial) and o.args == (h,) and not o.keywords
+            and o.func is stock.get(job.format)]
+    if len(work) != len(out):
+        return out  # something else reads the AST too: it stays as it is
+    freeing = Freeing(list({id(a): a for a in [h.ast, *asts]}.values()), len(work))
+    stages = {"docx": _docx, "pdf": _pdf}
+    return [(job, partial(stages[job.format], h, freeing)) for job, _ in work]
+
+
+def _pdf(h: Handout, freeing: Freeing) -> bytes:
+    from positionkit.render import pdf  # lazy: as in staged
+
+    try:
+        source, needs = pdf.typst_source(h), pdf.compile_input(h)
+    finally:
+        freeing.taken()
+    return pdf.compile_from(needs, source)
+
+
+def _docx(h: Handout, freeing: Freeing) -> bytes:
+    from positionkit.render.docx import writer  # lazy: as in staged
+
+    try:
+        data = writer.docx_input(h)
+    finally:
+        freeing.taken()
+    try:
+        return writer.docx_from_input(h, data)
+    finally:
+        # python-docx's tree of the document is garbage now; the compile may still be running
+        del data
+        gc.collect()
+        give_back()
