@@ -108,3 +108,42 @@ def test_identical_audience_texts_are_checked_once_without_losing_one_audiences_
     res = cli(root, "check")
     assert res.exit_code == 1 and "papers/note/01-intro.md:6:26: error[PK201]" in res.output
     assert "note: checked the text of 7 audience(s)" in res.output
+
+
+def _countries(*rows: tuple[str, str]) -> str:
+    return "audiences:\n" + "".join(f"  - id: {i}\n    languages: [en]\n    params:\n      country: \"{c}\"\n"
+                                    for i, c in rows)
+
+
+def test_audiences_differing_only_in_values_share_one_shape(make_project):
+    """Documents that differ only in plain printed values have one shape (checked once by the
+    syntax checks); different literal text, or a value that is not plain, makes another."""
+    people = _countries(("kenya", "Kenya"), ("chile", "Chile"), ("cote", "Côte d'Ivoire"), ("odd", "A*B*"))
+    section = "## For {{ country }}\n\nData flows matter to {{ country }} [@unctad2021der].\n"
+    root = project(make_project, **{"audiences.yaml": people, "papers/note/01-intro.md": section})
+    from positionkit.load.project import load_project
+    from positionkit.pipeline.checking import distinct, shapes
+    from positionkit.resolve.document import resolve
+    from positionkit.resolve.plan import plan_audiences
+
+    loaded = load_project(root)
+    targets, found, _, _ = plan_audiences(loaded, ["note"], ["en"], ("all",))
+    docs = distinct([resolve(loaded, t, found[(t.paper, t.audience)].mapping()) for t in targets])
+    shape_of = shapes(loaded, docs, found)
+    first = {d.target.audience: shape_of[id(d)].target.audience for d in docs}
+    assert first == {"kenya": "kenya", "chile": "kenya", "cote": "kenya", "odd": "odd"}
+
+
+def test_a_value_only_one_audience_prints_is_still_checked(make_project, cli):
+    """Glyphs and heading ids read the values themselves (checks.READ_VALUES): an audience whose
+    country has no glyph in the font, or whose country turns a heading into a duplicate, is
+    reported although its document shares its shape with others."""
+    people = _countries(("kenya", "Kenya"), ("chile", "Chile"), ("tuvalu", "Context"), ("ethiopia", "ኢትዮጵያ"))
+    section = "## Context\n\nData flows matter [@unctad2021der].\n\n## {{ country }}\n\nText for {{ country }}.\n"
+    root = project(make_project, **{"audiences.yaml": people, "papers/note/01-intro.md": section})
+    res = cli(root, "check", "--format", "json")
+    found = {(d["code"], d["line"]) for d in json.loads(res.stdout)}
+    assert ("PK502", 5) in found  # only Tuvalu's "## Context" repeats the first heading
+    assert any(code == "PK410" for code, _ in found)  # only Ethiopia's Ge'ez name lacks a glyph
+    kenya = cli(root, "check", "--audience", "kenya", "--format", "json")
+    assert not [d for d in json.loads(kenya.stdout) if d["code"] in ("PK502", "PK410")]

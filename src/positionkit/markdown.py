@@ -157,7 +157,7 @@ def mask_code(lines: list[Line]) -> list[str]:
             if s.startswith(fence) and set(s) == {fence[0]}:
                 fence = None
             continue
-        m = _FENCE.match(ln.text)
+        m = _FENCE.match(ln.text) if "``" in ln.text or "~~" in ln.text else None  # (the test: 10x cheaper)
         if m:
             fence = m.group(1)
             out.append("")
@@ -197,6 +197,8 @@ def citations(lines: list[Line], masked=None) -> list[tuple[str, Line, int]]:
     when the caller has it)."""
     found = []
     for ln, text in zip(lines, mask_code(lines) if masked is None else masked):
+        if "@" not in text:
+            continue  # most lines cite nothing: no regex
         for m in CITATION.finditer(text):
             key = m.group(1)
             if key.startswith("{"):

@@ -43,40 +43,47 @@ def check(ctx):
     style = ctx.project.config.style
     key_lines: dict = {}  # (file, key) -> line: every audience's document shows the same title
     answers: dict = {}  # (characters, language) -> missing: the audiences' documents share them
+    bib_texts: dict = {}  # citation key -> (text, path, line) of its printed fields
     for doc in ctx.resolved:
         lang = get_language(doc.target.lang)
         if lang is None:
             continue  # reported by plan (PK404)
-        paper = ctx.project.papers[doc.target.paper]
-        # (text, path, line) in the order a reader meets them: title block, body, references
-        pieces = []
-        for key in _META_KEYS:
-            value = doc.meta.get(key)
-            if value:
-                own = key in paper.translated_meta.get(lang.code, {}) and lang.code != ctx.project.config.source_lang
-                trel = f"{paper.dir}/paper.{lang.code}.yaml"
-                if own and (trel, key) not in key_lines:
-                    key_lines[trel, key] = _key_line(ctx.project.root, trel, key)
-                where = (trel, key_lines[trel, key]) if own else \
-                    (paper.yaml_path, paper.meta_lines.get(key) or 1)
-                pieces.append((" ".join(map(str, value)) if isinstance(value, list) else str(value), *where))
-        pieces += [(ln.text, ln.path, ln.line) for ln in doc.lines]
-        entries = ctx.project.bibliography.entries
-        for key in dict.fromkeys(k for k, _, _ in doc.citations):
-            entry = entries.get(key)
-            if entry is not None:
-                text = " ".join(v for k, v in entry.fields.items() if k not in _BIB_SKIP)
-                pieces.append((text, entry.path, entry.line))
-        chars = frozenset("".join(p[0] for p in pieces))  # all missing_glyphs looks at
+        meta = [(key, doc.meta.get(key)) for key in _META_KEYS if doc.meta.get(key)]
+        meta = [(key, " ".join(map(str, v)) if isinstance(v, list) else str(v)) for key, v in meta]
+        cited = [_bib_text(ctx, bib_texts, key) for key in ctx.cited_keys(doc)]
+        cited = [c for c in cited if c is not None]
+        # all missing_glyphs looks at; most documents have nothing missing, and then nothing more
+        chars = frozenset("".join(ln.text for ln in doc.lines)).union(*(v for _, v in meta), *(c[0] for c in cited))
         if (chars, lang.code) not in answers:
             answers[chars, lang.code] = missing_glyphs("".join(chars), lang, style)
         missing = answers[chars, lang.code]
         if not missing:
             continue
+        # (text, path, line) in the order a reader meets them: title block, body, references
+        paper = ctx.project.papers[doc.target.paper]
+        pieces = []
+        for key, value in meta:
+            own = key in paper.translated_meta.get(lang.code, {}) and lang.code != ctx.project.config.source_lang
+            trel = f"{paper.dir}/paper.{lang.code}.yaml"
+            if own and (trel, key) not in key_lines:
+                key_lines[trel, key] = _key_line(ctx.project.root, trel, key)
+            where = (trel, key_lines[trel, key]) if own else (paper.yaml_path, paper.meta_lines.get(key) or 1)
+            pieces.append((value, *where))
+        pieces += [(ln.text, ln.path, ln.line) for ln in doc.lines]
+        pieces += cited
         order = list(dict.fromkeys(ch for text, _, _ in pieces for ch in text if ch in missing))
         text, path, line = next(p for p in pieces if any(ch in missing for ch in p[0]))
         col = next(i for i, ch in enumerate(text, 1) if ch in missing) if path.endswith(".md") else None
         yield error("PK410", _message(order, lang.code), path, line, col, hint=_hint(order, lang.code))
+
+
+def _bib_text(ctx, texts: dict, key: str):
+    """(printed fields' text, path, line) of a bibliography entry; None for an unknown key."""
+    if key not in texts:
+        entry = ctx.project.bibliography.entries.get(key)
+        texts[key] = None if entry is None else \
+            (" ".join(v for k, v in entry.fields.items() if k not in _BIB_SKIP), entry.path, entry.line)
+    return texts[key]
 
 
 def _message(order: list[str], code: str) -> str:

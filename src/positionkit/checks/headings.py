@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from positionkit.diagnostics import warning
 from positionkit.markdown import _DIV_CLOSE, _DIV_OPEN, _FENCE, CITATION, Line, mask_code, parse_attrs
@@ -32,10 +33,14 @@ class Heading:
     line: Line
     wanted: str = ""
     """The id before pandoc de-duplicated it ('context' for 'context-1')."""
+    index: int = -1
+    """Index of its line in the document's lines."""
 
 
+@lru_cache(maxsize=4096)
 def auto_id(text: str) -> str:
-    """The identifier pandoc gives a heading with this (Markdown) text, before de-duplication."""
+    """The identifier pandoc gives a heading with this (Markdown) text, before de-duplication
+    (remembered: every audience's document has the same headings)."""
     text = _INLINE_NOTE.sub("", text)
     text = _LINK_DEST.sub("]", text)
     text = _INLINE_ID.sub("]", text)
@@ -66,29 +71,31 @@ def headings(lines: tuple[Line, ...] | list[Line], masked=None) -> list[Heading]
     """Every ATX and setext heading outside code, with the id pandoc will give it (masked:
     mask_code(lines) when the caller has it)."""
     masked = mask_code(list(lines)) if masked is None else masked
-    found: list[tuple[str, str | None, Line]] = []
+    found: list[tuple[str, str | None, Line, int]] = []
     prev_blank = True
     for i, (ln, text) in enumerate(zip(lines, masked)):
         in_code = text == "" and ln.text.strip() != ""
         if in_code:
             prev_blank = bool(_FENCE.match(ln.text))  # a closing fence ends the code block
             continue
-        m = _ATX.match(ln.text)
-        if m and prev_blank:
-            found.append((*_heading_attrs(m.group(2) or ""), ln))
+        m = _ATX.match(ln.text) if prev_blank and "#" in ln.text else None  # (the tests: cheap)
+        if m:
+            found.append((*_heading_attrs(m.group(2) or ""), ln, i))
             prev_blank = True
             continue
         nxt = lines[i + 1].text if i + 1 < len(lines) else ""
-        if (prev_blank and ln.text.strip() and not ln.text.startswith("    ") and _SETEXT.match(nxt)
+        if (prev_blank and ln.text.strip() and not ln.text.startswith("    ")
+                and nxt.lstrip()[:1] in ("=", "-") and _SETEXT.match(nxt)
                 and not _DIV_OPEN.match(ln.text) and not _DIV_CLOSE.match(ln.text)
                 and not ln.text.lstrip().startswith(("-", "*", "+", ">", "|"))):
-            found.append((*_heading_attrs(ln.text), ln))
-        prev_blank = not ln.text.strip() or bool(_DIV_OPEN.match(ln.text) or _DIV_CLOSE.match(ln.text))
+            found.append((*_heading_attrs(ln.text), ln, i))
+        prev_blank = not ln.text.strip() or (":::" in ln.text and bool(_DIV_OPEN.match(ln.text) or
+                                                                      _DIV_CLOSE.match(ln.text)))
     used: set[str] = set()
     tried: dict[str, int] = {}
     """base -> last suffix tried, so a thousand 'Notes' headings cost a thousand steps, not a million."""
     out = []
-    for text, explicit, ln in found:
+    for text, explicit, ln, i in found:
         base = ident = explicit or auto_id(text)
         n = tried.get(base, 0) if not explicit and base in used else 0
         while ident in used and not explicit:
@@ -96,7 +103,7 @@ def headings(lines: tuple[Line, ...] | list[Line], masked=None) -> list[Heading]
             ident = f"{base}-{n}"
         tried[base] = n
         used.add(ident)
-        out.append(Heading(ident, bool(explicit), text, ln, base))
+        out.append(Heading(ident, bool(explicit), text, ln, base, i))
     return out
 
 
@@ -129,9 +136,16 @@ def anchors(lines, bib_keys, masked=None) -> set[str]:
 
 
 def check(ctx):
+    seen: dict[int, list] = {}
+    """id(document) -> (index, text) of its heading lines, for the documents of its shape."""
     for doc in ctx.resolved:
+        shape = ctx.shapes.get(id(doc), doc)
+        if shape is not doc and id(shape) in seen and all(doc.lines[i].text == t for i, t in seen[id(shape)]):
+            continue  # its shape's headings, word for word (values elsewhere): the same findings
+        found = headings(doc.lines, doc.masked)
+        seen[id(doc)] = [(h.index, h.line.text) for h in found]
         first: dict[str, Line] = {}
-        for h in headings(doc.lines, doc.masked):
+        for h in found:
             prev = first.get(h.wanted)
             first.setdefault(h.id, h.line)
             if prev is None:

@@ -19,8 +19,8 @@ from positionkit.load.project import Project
 from positionkit.render import Handout, media_targets
 from positionkit.render.media import no_images
 from positionkit.render.cite import citeproc
-from positionkit.resolve import anchors
-from positionkit.resolve.document import Resolved, Target, localized
+from positionkit.resolve import anchors, values
+from positionkit.resolve.document import Resolved, Target
 
 
 @dataclass(frozen=True)
@@ -116,9 +116,7 @@ def printed_values(ctx: RenderContext, doc: Resolved) -> list[str]:
     person = ctx.audience(doc)
     if person is None:
         return []
-    src = ctx.project.config.source_lang
-    return [str(localized(person.params[n], doc.target.lang, src)) for n in sorted(person.params)] + \
-        [str(localized(person.name, doc.target.lang, src) or "")]
+    return values.printed_values(person, doc.target.lang, ctx.project.config.source_lang)
 
 
 def load_media(project: Project, doc: Resolved, ast: dict) -> dict:

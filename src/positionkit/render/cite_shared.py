@@ -22,40 +22,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from positionkit.render.docx.package import repack
-from positionkit.resolve.document import escape
-
-_PLAIN = re.compile(r"^[^\W_](?:[^\W_]|[ '’,-])*(?<=[^\W_])$")
-_TOKEN = "pkvz{:03d}q"
-
-
-def plain(value: str) -> bool:
-    return bool(_PLAIN.match(value)) and "--" not in value
-
-
-def skeleton(markdown: str, values: list[str]) -> tuple[str, dict[str, str]] | None:
-    """Markdown with each printed value replaced by a token -> (skeleton, {token: value}).
-
-    values are in a stable order (by parameter name) so that documents for different audiences
-    get the same tokens. None when a value is not plain text.
-    """
-    table: dict[str, str] = {}
-    seen: dict[str, str] = {}
-    for i, value in enumerate(values):
-        value = " ".join(str(value).split())
-        if not value:
-            continue
-        if not plain(value):
-            return None
-        if value not in seen:
-            seen[value] = _TOKEN.format(i)
-            table[seen[value]] = value
-    if not table:
-        return markdown, {}
-    escaped = {escape(v): tok for v, tok in seen.items()}
-    pattern = re.compile(r"(?<![\w\\])(" + "|".join(re.escape(e) for e in
-                                                   sorted(escaped, key=lambda e: (-len(e), e))) + r")(?!\w)")
-    return pattern.sub(lambda m: escaped[m.group(1)], markdown), table
-
+from positionkit.resolve.values import skeleton
 
 def _str_tokens(node, tokens: Iterable[str]) -> int:
     if isinstance(node, list):
