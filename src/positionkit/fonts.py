@@ -110,6 +110,14 @@ def cjk_font_paths() -> list[Path]:
     return found
 
 
+def installed_packages_stamp() -> list:
+    """The stamps of the folders pip installs distributions into (site-packages, dist-packages
+    on Debian): their mtimes change when a package comes or goes. Other sys.path entries (the
+    running script's folder, a source tree) change for other reasons and hold no font package."""
+    return [file_stamp(p) for p in sys.path
+            if p and os.path.basename(p.rstrip("/\\")) in ("site-packages", "dist-packages") and os.path.isdir(p)]
+
+
 @lru_cache(maxsize=None)
 def _family_files(family: str) -> tuple[Path, ...]:
     """Regular/semibold/bold upright and italic files of an installed fontpkg family.
@@ -117,7 +125,7 @@ def _family_files(family: str) -> tuple[Path, ...]:
     Asking fontpkg scans every installed distribution's metadata (a tenth of a second), so the
     answer is kept on disk, keyed by the folders packages are installed in (their mtimes change
     when a package comes or goes) and checked against the files still being there."""
-    key = [family, [file_stamp(p) for p in sys.path if p and os.path.isdir(p)]]
+    key = [family, installed_packages_stamp()]
     found = cached_json("font-family", key, lambda: [str(p) for p in _ask_fontpkg(family)])
     files = tuple(Path(p) for p in found or ())
     return files if all(p.is_file() for p in files) else _ask_fontpkg(family)

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
-import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from positionkit.system.diskcache import cached_bytes, cached_json, file_stamp
-from positionkit.fonts import codepoint_ranges
+from positionkit.fonts import codepoint_ranges, installed_packages_stamp
 
 __all__ = ["EmbeddedFace", "face_entry", "installed_faces", "subset_face"]
 
@@ -163,7 +161,7 @@ def installed_faces(family: str) -> tuple[EmbeddedFace, ...]:
     font is instantiated at 400 and 700); ``()`` when the family is not installed.
 
     Kept on disk like fonts._family_files: fontpkg scans every installed distribution."""
-    key = [family, [file_stamp(p) for p in sys.path if p and os.path.isdir(p)]]
+    key = [family, installed_packages_stamp()]
     found = cached_json("docx-faces", key, lambda: [[f.slot, str(f.path), f.index, f.wght]
                                                     for f in _ask_fontpkg(family)])
     faces = tuple(EmbeddedFace(family, slot, Path(path), index, wght) for slot, path, index, wght in found or ())
