@@ -15,7 +15,7 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-from positionkit.system.diskcache import cached_json, file_stamp
+from positionkit.system.diskcache import cached_json, file_stamp, installed_packages_stamp
 from positionkit.languages import Language
 from positionkit.scripts import get_script, scripts_in
 from positionkit.style import DEFAULT_STYLE, Style
@@ -108,14 +108,6 @@ def cjk_font_paths() -> list[Path]:
     if any("VF" not in p.name for p in found):
         found = [p for p in found if "VF" not in p.name]
     return found
-
-
-def installed_packages_stamp() -> list:
-    """The stamps of the folders pip installs distributions into (site-packages, dist-packages
-    on Debian): their mtimes change when a package comes or goes. Other sys.path entries (the
-    running script's folder, a source tree) change for other reasons and hold no font package."""
-    return [file_stamp(p) for p in sys.path
-            if p and os.path.basename(p.rstrip("/\\")) in ("site-packages", "dist-packages") and os.path.isdir(p)]
 
 
 @lru_cache(maxsize=None)

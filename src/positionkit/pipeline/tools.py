@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sys
 from functools import lru_cache
 from pathlib import Path
 
-from positionkit.system.diskcache import cached_json, file_stamp
+from positionkit.system.diskcache import cached_json, file_stamp, installed_packages_stamp
 from positionkit.render.pandoc import pandoc_path, run_pandoc
 
 
@@ -15,7 +14,7 @@ from positionkit.render.pandoc import pandoc_path, run_pandoc
 def tool_versions() -> dict:
     """Kept in the per-user disk cache, keyed by the pandoc binary and the folders packages are
     installed in: asking costs a pandoc run and a scan of every installed distribution."""
-    key = [file_stamp(pandoc_path()), [file_stamp(p) for p in sys.path if p and os.path.isdir(p)]]
+    key = [file_stamp(pandoc_path()), installed_packages_stamp()]
     return cached_json("tool-versions", key, _ask_versions)
 
 

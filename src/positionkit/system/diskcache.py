@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any, Callable
@@ -88,3 +89,12 @@ def cached_json(kind: str, key: Any, make: Callable[[], Any]) -> Any:
     """Like :func:`cached_bytes` for JSON values."""
     data = cached_bytes(kind, key, lambda: json.dumps(make()).encode())
     return json.loads(data) if data is not None else None
+
+
+def installed_packages_stamp() -> list:
+    """The stamps of the folders pip installs distributions into (site-packages, dist-packages
+    on Debian): their mtimes change when a package comes or goes. Other sys.path entries (the
+    running script's folder, a source tree) change for other reasons and hold no distribution
+    (font packages, typst, python-docx: what the keys of font lookups and tool versions need)."""
+    return [file_stamp(p) for p in sys.path
+            if p and os.path.basename(p.rstrip("/\\")) in ("site-packages", "dist-packages") and os.path.isdir(p)]

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from positionkit.system.diskcache import cached_bytes, cached_json, file_stamp
-from positionkit.fonts import codepoint_ranges, installed_packages_stamp
+from positionkit.system.diskcache import cached_bytes, cached_json, file_stamp, installed_packages_stamp
+from positionkit.fonts import codepoint_ranges
 
 __all__ = ["EmbeddedFace", "face_entry", "installed_faces", "subset_face"]
 
