@@ -200,7 +200,8 @@ def _key_messages_box(doc, accent: str, rtl: bool) -> None:
         tbl.addnext(spacer)
 
 
-def postprocess(data: bytes, h: Handout, labels: dict[str, str]) -> bytes:
+def postprocess(data: bytes, h: Handout, labels: dict[str, str]) -> dict[str, bytes]:
+    """The fixed package's parts, name -> bytes (render.docx.package writes the zip once)."""
     from docx import Document
 
     doc = Document(io.BytesIO(data))
@@ -221,6 +222,44 @@ def postprocess(data: bytes, h: Handout, labels: dict[str, str]) -> bytes:
     compact_lists(doc)
     if h.lang.rtl:
         _rtl(doc)
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    return _parts(doc)
+
+
+_WRITER_STEPS = ("_write_content_types_stream", "_write_pkg_rels", "_write_parts")
+"""What PackageWriter.write does between opening and closing the zip (python-docx 1.1, 1.2)."""
+
+
+class _PartsWriter:
+    """python-docx's physical package writer interface (write, close), into a dict."""
+
+    def __init__(self):
+        self.parts: dict[str, bytes] = {}
+
+    def write(self, pack_uri, blob: bytes) -> None:
+        self.parts[pack_uri.membername] = blob
+
+    def close(self) -> None:
+        pass
+
+
+def _parts(doc) -> dict[str, bytes]:
+    """What ``doc.save`` would zip, as parts: python-docx's own serialisation (its PackageWriter
+    steps, in its order) without compressing a zip the caller would only open again (a zip
+    round trip cost 10 ms per DOCX). A python-docx whose writer lacks these steps gets saved."""
+    from docx.opc.pkgwriter import PackageWriter  # lazy: python-docx loads while citeproc runs
+
+    package = doc.part.package
+    steps = [getattr(PackageWriter, name, None) for name in _WRITER_STEPS]
+    if not all(steps):
+        out = io.BytesIO()
+        doc.save(out)
+        from positionkit.render.docx.package import read_parts  # lazy: only on this fallback
+
+        return read_parts(out.getvalue())
+    for part in package.parts:
+        part.before_marshal()
+    writer = _PartsWriter()
+    steps[0](writer, package.parts)
+    steps[1](writer, package.rels)
+    steps[2](writer, package.parts)
+    return writer.parts
