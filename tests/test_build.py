@@ -296,3 +296,16 @@ def test_the_ast_is_freed_before_the_typst_compile(make_project, monkeypatch):
     text = "".join(page.extract_text() for page in PdfReader(root / "build/note/note.en.pdf").pages)
     assert "The GDPR sets transfer conditions" in text
     assert give_back() is True  # glibc (this machine and CI): freed pages go back to the system
+
+
+def test_one_worker_or_two_give_the_same_bytes(make_project):
+    """-j 1 renders the PDF and then the DOCX on one thread (the AST is freed after both have
+    taken what they need), -j 2 side by side: the outputs are byte-identical."""
+    outputs = {}
+    for jobs in ("1", "2"):
+        root = make_project(FILES)
+        assert run(root, "build", "-j", jobs).exit_code == 0
+        outputs[jobs] = {p.name: p.read_bytes() for p in (root / "build/note").iterdir()
+                         if p.suffix in (".docx", ".pdf")}
+    assert sorted(outputs["1"]) == ["note.en.docx", "note.en.pdf"]
+    assert outputs["1"] == outputs["2"]
