@@ -25,10 +25,10 @@ class Freeing:
     runs on a thread of its own: at 100k words it takes 0.12 s, which the compile, holding no
     GIL, does not wait for."""
 
-    def __init__(self, asts: list[dict], users: int):
+    def __init__(self, asts: list[dict], users: int, pdfs: int = 0):
         self.asts, self.users, self.lock = asts, users, threading.Lock()
-        self.compiling = 0
-        """PDF compiles of this document running now."""
+        self.pdfs = pdfs
+        """PDFs of this document not compiled yet."""
 
     def taken(self) -> None:
         with self.lock:
@@ -61,7 +61,8 @@ def staged(out: list, h: Handout, *asts: dict) -> list:
             and o.func is stock.get(job.format)]
     if len(work) != len(out):
         return out  # something else reads the AST too: it stays as it is
-    freeing = Freeing(list({id(a): a for a in [h.ast, *asts]}.values()), len(work))
+    freeing = Freeing(list({id(a): a for a in [h.ast, *asts]}.values()), len(work),
+                      sum(job.format == "pdf" for job, _ in work))
     stages = {"docx": _docx, "pdf": _pdf}
     return [(job, partial(stages[job.format], h, freeing)) for job, _ in work]
 
@@ -73,13 +74,11 @@ def _pdf(h: Handout, freeing: Freeing) -> bytes:
         source, needs = pdf.typst_source(h), pdf.compile_input(h)
     finally:
         freeing.taken()
-    with freeing.lock:
-        freeing.compiling += 1
     try:
         return pdf.compile_from(needs, source)
     finally:
         with freeing.lock:
-            freeing.compiling -= 1
+            freeing.pdfs -= 1
 
 
 def _docx(h: Handout, freeing: Freeing) -> bytes:
@@ -90,8 +89,8 @@ def _docx(h: Handout, freeing: Freeing) -> bytes:
     finally:
         freeing.taken()
     done = writer.docx_from_input(h, data)
-    if freeing.compiling:
+    if freeing.pdfs:
         # python-docx's tree of the document (cycles: only the collector frees it) is garbage
-        # now, and the compile, the build's largest step in memory, is still running
+        # now, and the compile, the build's largest step in memory, is still to come or running
         _aside(lambda: (gc.collect(), give_back()))
     return done
