@@ -219,3 +219,28 @@ def test_the_program_exits_with_the_commands_code_and_leaves_the_collector_froze
         positionkit.cli.run()
     gc.unfreeze()
     assert ended.value.code in (0, None)
+
+
+def test_a_bug_ends_in_one_line_and_exit_70_not_a_traceback(tmp_path, monkeypatch, capsys):
+    """An exception no command handles (a bug) is reported in one line with exit code 70; -v
+    prints the traceback too."""
+    import gc
+    import sys
+
+    import positionkit.cli
+    import positionkit.load.config as config
+
+    def broken(*a, **k):
+        raise RuntimeError("something positionkit did not expect")
+
+    monkeypatch.setattr(config, "find_root", broken)
+    for argv, traceback_shown in ((["check"], False), (["-v", "check"], True)):
+        monkeypatch.setattr(sys, "argv", ["positionkit", "-C", str(tmp_path), *argv])
+        with pytest.raises(SystemExit) as ended:
+            positionkit.cli.run()
+        gc.unfreeze()
+        err = capsys.readouterr().err
+        assert ended.value.code == 70
+        assert "internal error (RuntimeError: something positionkit did not expect)" in err
+        assert "not a problem in your files" in err
+        assert ("Traceback" in err) is traceback_shown

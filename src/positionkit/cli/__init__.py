@@ -33,9 +33,31 @@ def run() -> None:
       paper (a tenth of the build). Frozen first, those passes have nothing to visit.
 
     Nothing else changes: atexit handlers, flushing and the exit code are Python's own.
-    Programs that call `main` themselves (tests, CliRunner) keep their collector as it was."""
+    Programs that call `main` themselves (tests, CliRunner) keep their collector as it was.
+
+    An exception no command handled is a bug in positionkit: it ends in one line on stderr and
+    exit code 70, the traceback only with -v."""
     gc.freeze()
     try:
         main()
+    except Exception as exc:  # a bug in positionkit (click handled usage and input errors)
+        _internal_error(exc)
     finally:
         gc.freeze()
+
+
+EXIT_INTERNAL = 70
+"""A bug in positionkit itself (sysexits' EX_SOFTWARE), never a problem in the user's files."""
+
+
+def _internal_error(exc: Exception) -> None:
+    """One line a writer can act on instead of a traceback; -v (or --verbose) shows it."""
+    import sys
+    import traceback
+
+    if {"-v", "--verbose"} & set(sys.argv[1:]):
+        traceback.print_exc()
+    what = f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:300]
+    print(f"positionkit: internal error ({what}). This is a bug in positionkit, not a problem in your "
+          "files: please report it with the command you ran (add -v to see the details).", file=sys.stderr)
+    raise SystemExit(EXIT_INTERNAL)
