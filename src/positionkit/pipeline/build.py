@@ -69,8 +69,8 @@ def build(root: Path, papers=(), formats=(), langs=(), final: bool = False, stri
     ctx = RenderContext(project, prepared.labels, final, audiences=prepared.audiences, env=env)
     docs = [d for u in units for d in u.docs]
     digests = inputs_digests(ctx, store, docs)
-    ctx = replace(ctx, provenance=page_refs(ctx, store, docs, digests))
-    keys = _plan_outputs(ctx, store, units, formats or project.config.formats, digests)
+    ctx = replace(ctx, provenance=page_refs(digests))
+    keys = _plan_outputs(ctx, units, formats or project.config.formats, digests)
     rendered, failures = produce.render_jobs(ctx, _stale(store, units, keys), jobs, progress)  # cite + render
     pages = _check_outputs(project, store, units, rendered, failures, fatal, final)
     if not tailored and any(u.failed for u in units):
@@ -131,19 +131,17 @@ def inputs_digests(ctx: RenderContext, store: cache.Store, docs) -> dict:
     return {doc.target: cache.digest(document_inputs(ctx, store, doc)) for doc in docs}
 
 
-def output_key(ctx: RenderContext, store: cache.Store, job: Job, digest: str | None = None) -> str:
-    """Everything one output depends on; a change to any of it rebuilds the output. The page's
-    "Ref." is derived from the same inputs, so it needs no place of its own here. ``digest``:
-    the document's from inputs_digests, when the caller has it."""
-    digest = digest or cache.digest(document_inputs(ctx, store, job.doc))
-    return cache.digest({"inputs": digest, "format": job.format})
+def output_key(digest: str, fmt: str) -> str:
+    """Everything one output depends on (its document's inputs digest, and the format); a change
+    to any of it rebuilds the output. The page's "Ref." is derived from the same inputs, so it
+    needs no place of its own here."""
+    return cache.digest({"inputs": digest, "format": fmt})
 
 
-def page_refs(ctx: RenderContext, store: cache.Store, docs, digests: dict | None = None) -> dict:
-    """Document -> the footer's trace: "Ref. " and 7 hex digits of its inputs' digest. DOCX and
-    PDF of one document carry the same one; it changes only when the handout's inputs do."""
-    digests = digests if digests is not None else inputs_digests(ctx, store, docs)
-    return {doc.target: "Ref. " + digests[doc.target][:7] for doc in docs}
+def page_refs(digests: dict) -> dict:
+    """Document target -> the footer's trace: "Ref. " and 7 hex digits of its inputs' digest. DOCX
+    and PDF of one document carry the same one; it changes only when the handout's inputs do."""
+    return {target: "Ref. " + digest[:7] for target, digest in digests.items()}
 
 
 def in_shard(units: list, shard: tuple[int, int]) -> list:
@@ -172,12 +170,11 @@ def _blocked(diags: list[Diagnostic], units: list[Unit], fatal: bool, tailored: 
     return has_errors(blocking, fatal) or not any(u.docs for u in units)
 
 
-def _plan_outputs(ctx: RenderContext, store: cache.Store, units: list[Unit], formats, digests: dict
-                  ) -> dict[str, str]:
+def _plan_outputs(ctx: RenderContext, units: list[Unit], formats, digests: dict) -> dict[str, str]:
     """Each unit's jobs (document x format), and each output's cache key."""
     for unit in units:
         unit.jobs = [Job(doc, fmt, output_path(ctx.project, doc.target, fmt)) for doc in unit.docs for fmt in formats]
-    return {job.path: output_key(ctx, store, job, digests.get(job.doc.target)) for unit in units for job in unit.jobs}
+    return {job.path: output_key(digests[job.doc.target], job.format) for unit in units for job in unit.jobs}
 
 
 def _stale(store: cache.Store, units: list[Unit], keys: dict[str, str]) -> list[Job]:
