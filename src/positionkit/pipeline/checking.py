@@ -12,10 +12,10 @@ from positionkit.checks import CHECKS, READ_VALUES, run_checks
 from positionkit.load import audiences as aud
 from positionkit.load.project import Project
 from positionkit.pipeline.prepare import condition_diagnostics, prepare
-from positionkit.resolve.document import Resolved, escape, resolve
+from positionkit.resolve.document import Resolved, resolve
 from positionkit.resolve.picking import Picks
 from positionkit.resolve.plan import ordered_unique, plan_audiences
-from positionkit.resolve.values import plain, printed_values
+from positionkit.resolve.values import printed_values, shape
 
 
 @dataclass
@@ -99,42 +99,21 @@ def distinct(docs: list[Resolved]) -> list[Resolved]:
 def shapes(project: Project, docs: list[Resolved], people: dict) -> dict[int, Resolved]:
     """id(document) -> the first document of its shape: audiences whose documents differ only in
     plain printed values (the country, the audience's name; resolve.values.plain) share one. A
-    document with a value that is not plain is a shape of its own. The checks that read the
-    values themselves (checks.READ_VALUES) still see every document.
-
-    The shape is the Markdown with each value's escaped text replaced by a marker, NUL + a
-    private-use character + NUL: no plain value holds either, so no replacement can reach into
-    a marker, and two documents of one shape are that text with their own values put back: they
-    differ nowhere else. (The build's citeproc sharing, render.cite_shared, needs word
-    boundaries as pandoc reads them; this needs only the equality, at a tenth of the cost.)"""
+    document with a value that is not plain is a shape of its own (resolve.values.shape). The
+    checks that read the values themselves (checks.READ_VALUES) still see every document."""
     first: dict = {}
     out: dict[int, Resolved] = {}
     src = project.config.source_lang
     for doc in docs:
         person = people.get((doc.target.paper, doc.target.audience))
-        shape = _shape(doc.markdown, printed_values(person, doc.target.lang, src)) if person else None
-        if shape is None:
+        found = shape(doc.markdown, printed_values(person, doc.target.lang, src)) if person else None
+        if found is None:
             out[id(doc)] = doc
             continue
-        key = (doc.target.paper, doc.target.lang, shape, tuple((ln.path, ln.line) for ln in doc.lines),
+        key = (doc.target.paper, doc.target.lang, found, tuple((ln.path, ln.line) for ln in doc.lines),
                repr(sorted((k, v) for k, v in doc.meta.items() if k != "audience")), doc.inputs, doc.diagnostics)
         out[id(doc)] = first.setdefault(key, doc)
     return out
-
-
-def _shape(markdown: str, values: list[str]) -> str | None:
-    if "\0" in markdown:
-        return None
-    escaped = []
-    for value in values:
-        value = " ".join(str(value).split())
-        if value and not plain(value):
-            return None
-        if value:
-            escaped.append(escape(value))
-    for i, text in sorted(enumerate(dict.fromkeys(escaped)), key=lambda e: -len(e[1])):
-        markdown = markdown.replace(text, f"\0{chr(0xE000 + i)}\0")
-    return markdown
 
 
 def summary(result: Checked) -> list[str]:
