@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import copy
 
-from positionkit.render.docx.ooxml import child
-from positionkit.render.docx.style import STYLE_NAMES, W, paragraph_style, text_width
+from positionkit.render.docx.style import STYLE_NAMES, W, two_ended_line
 
 __all__ = ["write_headers", "hyphenate"]
 
@@ -18,25 +17,8 @@ _HYPHENATED_SCRIPTS = {"latin", "cyrillic", "greek"}
 """As in the PDF: other scripts either do not hyphenate or Word's rules for them are poor."""
 
 
-def _clear(paragraph) -> None:
-    for r in list(paragraph._element):
-        if r.tag != f"{W}pPr":
-            paragraph._element.remove(r)
-
-
 def _header_line(doc, paragraph, title: str | None, draft: str | None) -> None:
-    from docx.oxml import OxmlElement
-
-    _clear(paragraph)
-    paragraph.style = paragraph_style(doc, STYLE_NAMES["running_title"])
-    ppr = paragraph._element.get_or_add_pPr()
-    tabs = child(ppr, "w:tabs")
-    for t in list(tabs):
-        tabs.remove(t)
-    tab = OxmlElement("w:tab")
-    tab.set(f"{W}val", "right")
-    tab.set(f"{W}pos", str(text_width(doc)))
-    tabs.append(tab)
+    two_ended_line(doc, paragraph, STYLE_NAMES["running_title"])
     if title:
         paragraph.add_run(title)
     if draft:

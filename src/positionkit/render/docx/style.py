@@ -255,29 +255,36 @@ def text_width(doc) -> int:
     return int((section.page_width - section.left_margin - section.right_margin) / 635)
 
 
+def two_ended_line(doc, paragraph, style_name: str):
+    """Empty ``paragraph`` (its properties kept), give it ``style_name`` and one right tab at the
+    text's right edge: what comes before the tab starts at the left margin, what follows it ends
+    at the right one (running header, footer). -> its pPr."""
+    from docx.oxml import OxmlElement
+
+    for r in list(paragraph._element):
+        if r.tag != f"{W}pPr":
+            paragraph._element.remove(r)
+    paragraph.style = paragraph_style(doc, style_name)
+    ppr = paragraph._element.get_or_add_pPr()
+    tabs = child(ppr, "w:tabs")
+    for t in list(tabs):
+        tabs.remove(t)
+    tab = OxmlElement("w:tab")
+    tab.set(f"{W}val", "right")
+    tab.set(f"{W}pos", str(text_width(doc)))
+    tabs.append(tab)
+    return ppr
+
+
 def write_footer(doc, page_of: str, provenance: str | None) -> None:
     """Provenance at the start, "Page X of Y" (Word fields) at the end, on one line."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
     section = doc.sections[0]
     section.footer.is_linked_to_previous = False
     footer = section.footer
     for p in list(footer.paragraphs)[1:]:
         p._element.getparent().remove(p._element)
     p = footer.paragraphs[0]
-    for r in list(p._element):
-        if r.tag != qn("w:pPr"):
-            p._element.remove(r)
-    p.style = paragraph_style(doc, STYLE_NAMES["provenance"])
-    ppr = p._element.get_or_add_pPr()
-    tabs = child(ppr, "w:tabs")
-    for t in list(tabs):
-        tabs.remove(t)
-    tab = OxmlElement("w:tab")
-    tab.set(qn("w:val"), "right")
-    tab.set(qn("w:pos"), str(text_width(doc)))
-    tabs.append(tab)
+    ppr = two_ended_line(doc, p, STYLE_NAMES["provenance"])
     bdr = child(ppr, "w:pBdr")
     set_val(bdr, "w:top", "single", sz="4", space="4", color="D9D9D9")
     if provenance:
