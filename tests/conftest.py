@@ -39,6 +39,21 @@ MINIMAL = {
 }
 
 
+def shell_steps(lines: list[str]) -> list[str]:
+    """The shell commands of a documentation code block, one per line, a heredoc (<<'EOF' ...
+    EOF) kept whole as one step."""
+    steps, i = [], 0
+    while i < len(lines):
+        step = lines[i]
+        if "<<'EOF'" in step:
+            while lines[i] != "EOF":
+                i += 1
+                step += "\n" + lines[i]
+        steps.append(step)
+        i += 1
+    return steps
+
+
 THREE_AUDIENCES = """\
 audiences:
   - id: kenya

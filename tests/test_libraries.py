@@ -14,7 +14,7 @@ from positionkit.load.libraries import content_hash
 from positionkit.load.project import load_project
 from positionkit.resolve.document import Target, resolve
 
-from tests.conftest import MINIMAL
+from tests.conftest import MINIMAL, shell_steps
 
 pytestmark = pytest.mark.skipif(not libgit.available(), reason="git is not installed")
 
@@ -452,16 +452,7 @@ def walkthrough_steps() -> list[str]:
     section = text.split("\n## Sharing blocks between organisations\n", 1)[1].split("\n## ", 1)[0]
     lines = "\n".join(re.findall(r"```sh\n(.*?)```", section, re.S)).splitlines()
     assert len(lines) > 50, "the walkthrough's commands were not found"
-    steps, i = [], 0
-    while i < len(lines):
-        step = lines[i]
-        if "<<'EOF'" in step:
-            while lines[i] != "EOF":
-                i += 1
-                step += "\n" + lines[i]
-        steps.append(step)
-        i += 1
-    return steps
+    return shell_steps(lines)
 
 
 def test_walkthrough_works_as_written(tmp_path, monkeypatch):

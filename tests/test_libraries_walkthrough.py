@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from positionkit.cli.main import main
 from positionkit.libraries import git as libgit
+from tests.conftest import shell_steps
 
 DOC = Path(__file__).parents[1] / "docs" / "libraries-walkthrough.md"
 _HASH = re.compile(r"\b(?=[0-9a-f]*\d)[0-9a-f]{7,40}\b")
@@ -27,15 +28,7 @@ def blocks() -> list[tuple[str, str]]:
             if body.startswith("$ "):
                 out.append(("text", body))
             continue
-        lines, i = body.splitlines(), 0
-        while i < len(lines):
-            step = lines[i]
-            if "<<'EOF'" in step:
-                while lines[i] != "EOF":
-                    i += 1
-                    step += "\n" + lines[i]
-            out.append(("sh", step))
-            i += 1
+        out += [("sh", step) for step in shell_steps(body.splitlines())]
     return out
 
 

@@ -10,20 +10,19 @@ paragraphs of the translation file keep their text and stamp. Each file is repla
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from pathlib import Path
 
 from positionkit.diagnostics import Diagnostic, error, warning
 from positionkit.languages import get_language
 from positionkit.load import alignment as al
-from positionkit.load import stamps
 from positionkit.load.project import Project, translation_path
 from positionkit.translations import bilingual_docx, po, xliff
 from positionkit.translations import placeholders as ph
 from positionkit.translations.metadata_import import write_metadata
 from positionkit.translations.returned import Returned, ReturnedFile, Written, check_unit
 from positionkit.translations.segments import opens_code, template
-from positionkit.translations.stamping import body_offset, with_record, write_translation
+from positionkit.translations.stamping import (body_offset, imported_stamp, read_translation, with_record,
+                                                write_translation)
 from positionkit.translations.units import BODY_ID, META_ID, unchanged_units
 
 READERS = {".po": po.read, ".xlf": xliff.read, ".xliff": xliff.read, ".docx": bilingual_docx.read}
@@ -165,19 +164,12 @@ def _write(project, src, tr, target_rel, alignment, templates, new, returned, da
             parts.append(list(pair.source.lines))
             record.append(pair.source.hash if not templates[j].units else None)
     body = "\n\n".join("\n".join(p) for p in parts) + "\n"
-    current = [p.source.hash for p in alignment.pairs]
-    if record == current:
-        source_hash = stamps.source_hash(src.body)
-    else:
-        source_hash = "sha256:" + hashlib.sha256("\n".join(str(h) for h in record).encode()).hexdigest()
-    old = tr.meta.get("translation") if tr is not None and isinstance(tr.meta.get("translation"), dict) else {}
-    log = [str(x) for x in old.get("log") or []] if isinstance(old.get("log") or [], list) else []
-    rec = {"source_hash": source_hash, "paragraphs": record, "state": "translated",
-           "log": [*log, f"{day} imported {len(new)} paragraph(s) from {Path(returned.path).name}"]}
+    rec = imported_stamp(tr.meta.get("translation") if tr is not None else None, record,
+                         [p.source.hash for p in alignment.pairs], src.body,
+                         f"{day} imported {len(new)} paragraph(s) from {Path(returned.path).name}")
     path = project.root / target_rel
-    try:
-        data = path.read_bytes() if path.exists() else b""
-    except OSError as exc:
-        return error("PK408", f"cannot read {target_rel}: {exc.strerror or exc}", target_rel)
+    data = read_translation(path, target_rel)
+    if isinstance(data, Diagnostic):
+        return data
     head = with_record(data, rec)
     return write_translation(path, target_rel, head[: body_offset(head)] + body.encode())

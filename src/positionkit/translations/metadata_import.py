@@ -4,18 +4,17 @@ Only the imported fields and the `translation:` entry are replaced; other lines 
 """
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
 
 import yaml
 
-from positionkit.diagnostics import Diagnostic, error, warning
+from positionkit.diagnostics import Diagnostic, warning
 from positionkit.load import stamps
 from positionkit.load.project import Project
 from positionkit.translations import placeholders as ph
 from positionkit.translations.returned import Written, check_unit
-from positionkit.translations.stamping import write_translation
+from positionkit.translations.stamping import imported_stamp, read_translation, write_translation
 from positionkit.translations.units import meta_hash
 
 _TOP_KEY = re.compile(rb"^[^\s#-][^:]*:")
@@ -60,19 +59,13 @@ def write_metadata(project: Project, yaml_path: str, lang: str, items, returned,
     for k in fields:
         now = meta_hash(k, paper.meta[k])
         record_hashes.append(now if k in values or current(k) else ("0" * 8 if k in tmeta else None))
-    if record_hashes == [meta_hash(k, paper.meta[k]) for k in fields]:
-        source_hash = stamps.source_hash(stamps.metadata_source(paper.meta, yaml_path).body)
-    else:
-        source_hash = "sha256:" + hashlib.sha256("\n".join(map(str, record_hashes)).encode()).hexdigest()
-    old = tmeta.get("translation") if isinstance(tmeta.get("translation"), dict) else {}
-    log = [str(x) for x in old.get("log") or []] if isinstance(old.get("log") or [], list) else []
-    record = {"source_hash": source_hash, "paragraphs": record_hashes, "state": "translated",
-              "log": [*log, f"{day} imported {', '.join(values)} from {Path(returned.path).name}"]}
+    record = imported_stamp(tmeta.get("translation"), record_hashes, [meta_hash(k, paper.meta[k]) for k in fields],
+                            stamps.metadata_source(paper.meta, yaml_path).body,
+                            f"{day} imported {', '.join(values)} from {Path(returned.path).name}")
     path = project.root / rel
-    try:
-        data = path.read_bytes() if path.exists() else b""
-    except OSError as exc:
-        return [], diags + [error("PK408", f"cannot read {rel}: {exc.strerror or exc}", rel)]
+    data = read_translation(path, rel)
+    if isinstance(data, Diagnostic):
+        return [], diags + [data]
     problem = write_translation(path, rel, set_keys(data, {**values, "translation": record}))
     return ([], diags + [problem]) if problem else ([Written(rel, len(values))], diags)
 

@@ -7,6 +7,7 @@ replaced atomically.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -302,3 +303,25 @@ def _source_body_bytes(path: Path) -> bytes | None:
 def write_translation(path: Path, rel: str, data: bytes) -> Diagnostic | None:
     """Replace a translation file atomically; a diagnostic when that fails (the file is left as it was)."""
     return _replace(path, rel, data)
+
+
+def imported_stamp(previous, hashes: list, current: list, source_body: str, logged: str) -> dict:
+    """The translation stamp an import writes: ``hashes`` (per paragraph or field, what each
+    translated part was made from) and the source hash they add up to: the source's own when
+    every part is current, else a hash of the list (so the file reads as stale); the previous
+    stamp's log with ``logged`` added."""
+    if hashes == current:
+        source_hash = i18n.source_hash(source_body)
+    else:
+        source_hash = "sha256:" + hashlib.sha256("\n".join(map(str, hashes)).encode()).hexdigest()
+    old = previous if isinstance(previous, dict) else {}
+    log = [str(x) for x in old.get("log") or []] if isinstance(old.get("log") or [], list) else []
+    return {"source_hash": source_hash, "paragraphs": hashes, "state": "translated", "log": [*log, logged]}
+
+
+def read_translation(path: Path, rel: str) -> bytes | Diagnostic:
+    """A translation file's bytes before an import rewrites it (b"" when it does not exist yet)."""
+    try:
+        return path.read_bytes() if path.exists() else b""
+    except OSError as exc:
+        return error("PK408", f"cannot read {rel}: {exc.strerror or exc}", rel)
