@@ -8,7 +8,6 @@ queues the tasks that need its result, so one document's DOCX and PDF render sid
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import re
@@ -23,7 +22,7 @@ from positionkit.languages import get_language
 from positionkit.resolve.labels import project_labels
 from positionkit.load.project import Project
 from positionkit.pipeline import freeing
-from positionkit.pipeline.handouts import RenderContext, cite, handout, printed_values
+from positionkit.pipeline.handouts import RenderContext, cite, display_date, handout, printed_values
 from positionkit import render
 from positionkit.render import Handout, RenderError
 from positionkit.render import cite_shared as shared
@@ -280,8 +279,11 @@ def _warm_up(ctx: RenderContext, jobs: list[Job]) -> None:
     if not formats & {"docx", "pdf"}:
         return
     render.RENDERERS  # noqa: B018 (imports both renderer modules)
-    if any(isinstance(job.doc.meta.get("date"), dt.date) for job in jobs):
-        import babel.dates  # noqa: F401  lazy: the title block's localised date (handouts.display_date)
+    # the title block's localised date: babel reads its locale data on first use (15-20 ms that
+    # would otherwise come between citeproc and the renderers); the result is thrown away
+    dates = {(repr(job.doc.meta.get("date")), job.doc.target.lang): job.doc.meta.get("date") for job in jobs}
+    for (_, code), value in dates.items():
+        display_date(value, get_language(code).babel_locale)
     if "docx" in formats:
         import docx  # noqa: F401  lazy: python-docx, for the DOCX fix-ups
     import filelock  # noqa: F401  lazy: the output folder's lock (write.locked), needed at the end
