@@ -42,16 +42,24 @@ def code_fingerprint() -> str:
     root = Path(__file__).resolve().parent.parent  # the package, not this folder
     # reading and hashing the 1 MB of files costs every build 12 ms: the digest is kept in the
     # per-user disk cache under each file's name, size and mtime
-    stamps = []
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if d != "__pycache__"]
-        for name in files:
-            if name.endswith((".py", ".typ", ".yaml", ".csl")):
-                st = os.stat(os.path.join(folder, name))
-                stamps.append([Path(folder, name).relative_to(root).as_posix(), st.st_size, st.st_mtime_ns])
-    stamps.sort()
+    stamps = sorted(_stamps(str(root), ""))
     return cached_json("code-fingerprint", [str(root), stamps],
                        lambda: _digest(root, sorted(root / rel for rel, _, _ in stamps)))
+
+
+def _stamps(folder: str, rel: str) -> list[list]:
+    """[relative POSIX path, size, mtime] of the files that make the output, below folder
+    (plain strings and scandir: Path objects made this walk cost 10 ms)."""
+    found = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir():
+                if entry.name != "__pycache__" and not entry.is_symlink():  # as os.walk
+                    found += _stamps(entry.path, f"{rel}{entry.name}/")
+            elif entry.name.endswith((".py", ".typ", ".yaml", ".csl")):
+                st = entry.stat()
+                found.append([rel + entry.name, st.st_size, st.st_mtime_ns])
+    return found
 
 
 def _digest(root: Path, paths: list[Path]) -> str:
