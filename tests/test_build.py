@@ -239,7 +239,7 @@ def test_provenance_line_names_inputs_and_build_date_and_manifest_names_commit(t
 
     from positionkit.pipeline.build import build
 
-    root = write_project(tmp_path / "p", {**MINIMAL, **FILES})
+    root = write_project(tmp_path / "p", {**MINIMAL, **FILES, ".gitignore": "build/\n"})
     _git(root, "init", "-q")
     _git(root, "add", "-A")
     _git(root, "commit", "-qm", "x")
@@ -255,6 +255,13 @@ def test_provenance_line_names_inputs_and_build_date_and_manifest_names_commit(t
     _git(root, "commit", "-qm", "notes")
     again = build(root)
     assert again.ok and again.built == [] and len(again.reused) == 2
+    manifest = json.loads((root / "build/note/manifest.json").read_text())
+    assert manifest["commit"] == _git(root, "rev-parse", "--short=7", "HEAD")
+    assert build(root).replayed  # nothing changed at all: the recorded result
+
+    _git(root, "commit", "-q", "--allow-empty", "-m", "a commit that changes no file")
+    empty = build(root)  # the files match the record, the commit does not: no replay
+    assert empty.ok and not empty.replayed and empty.built == []
     manifest = json.loads((root / "build/note/manifest.json").read_text())
     assert manifest["commit"] == _git(root, "rev-parse", "--short=7", "HEAD")
 

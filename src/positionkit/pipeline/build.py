@@ -13,7 +13,7 @@ from positionkit.pipeline.docxpages import docx_pages
 from positionkit.pipeline.handouts import RenderContext, handout, output_path, source_epoch  # noqa: F401 (API)
 from positionkit.pipeline.prepare import PreparedUnit, prepare
 from positionkit.pipeline.produce import Event, Job, Progress, pdf_pages  # noqa: F401 (API)
-from positionkit.pipeline.provenance import head_commit
+from positionkit.pipeline.provenance import HeadCommit
 from positionkit.render import limits
 from positionkit.resolve import anchors
 
@@ -51,33 +51,34 @@ def build(root: Path, papers=(), formats=(), langs=(), final: bool = False, stri
     store = cache.Store.open(root, config.output_dir)
     request = cache.Request(tuple(papers), tuple(formats), tuple(langs), tuple(audiences), final, strict,
                             tuple(shard or ()))
-    commit, env = head_commit(root), cache.environment()
-    replayable = not config.libraries  # library checkouts live outside the files the index watches
-    # a new commit alone re-resolves (to put it in manifest.json) but renders nothing
-    recorded = store.replay(request, {**env, "commit": commit}) if replayable else None
-    if recorded is not None:
-        return _replayed(recorded)
+    env = cache.environment()
+    with HeadCommit(root) as commit:  # git answers while the build goes on
+        replayable = not config.libraries  # library checkouts live outside the files the index watches
+        # a new commit alone re-resolves (to put it in manifest.json) but renders nothing
+        recorded = store.replay(request, env, commit.value) if replayable else None
+        if recorded is not None:
+            return _replayed(recorded)
 
-    project = load_project(root)
-    project = replace(project, config=config) if output_dir else project
-    limits.configure(project.config.time_limit)
-    prepared = prepare(project, papers, langs, final, audiences)  # resolve + check
-    diags, units = list(prepared.diagnostics), [Unit.of(u, fatal) for u in prepared.units]
-    units = in_shard(units, shard) if shard else units
-    if _blocked(diags, units, fatal, tailored):
-        return _stopped(diags, units, fatal)
-    ctx = RenderContext(project, prepared.labels, final, audiences=prepared.audiences, env=env)
-    docs = [d for u in units for d in u.docs]
-    digests = inputs_digests(ctx, store, docs)
-    ctx = replace(ctx, provenance=page_refs(digests))
-    keys = _plan_outputs(ctx, units, formats or project.config.formats, digests)
-    rendered, failures = produce.render_jobs(ctx, _stale(store, units, keys), jobs, progress)  # cite + render
-    pages = _check_outputs(project, store, units, rendered, failures, fatal, final)
-    if not tailored and any(u.failed for u in units):
-        return _stopped(diags, units, fatal, ok=False)
-    files = {job.path: rendered[job.path] for u in units if not u.failed for job in u.jobs if job.path in rendered}
-    return _write(ctx, store, units, Made(files, keys, pages, commit), diags, fatal, tailored,
-                  (request, _extra_inputs(project, papers)) if replayable else None)
+        project = load_project(root)
+        project = replace(project, config=config) if output_dir else project
+        limits.configure(project.config.time_limit)
+        prepared = prepare(project, papers, langs, final, audiences)  # resolve + check
+        diags, units = list(prepared.diagnostics), [Unit.of(u, fatal) for u in prepared.units]
+        units = in_shard(units, shard) if shard else units
+        if _blocked(diags, units, fatal, tailored):
+            return _stopped(diags, units, fatal)
+        ctx = RenderContext(project, prepared.labels, final, audiences=prepared.audiences, env=env)
+        docs = [d for u in units for d in u.docs]
+        digests = inputs_digests(ctx, store, docs)
+        ctx = replace(ctx, provenance=page_refs(digests))
+        keys = _plan_outputs(ctx, units, formats or project.config.formats, digests)
+        rendered, failures = produce.render_jobs(ctx, _stale(store, units, keys), jobs, progress)  # cite + render
+        pages = _check_outputs(project, store, units, rendered, failures, fatal, final)
+        if not tailored and any(u.failed for u in units):
+            return _stopped(diags, units, fatal, ok=False)
+        files = {job.path: rendered[job.path] for u in units if not u.failed for job in u.jobs if job.path in rendered}
+        return _write(ctx, store, units, Made(files, keys, pages, commit.value()), diags, fatal, tailored,
+                      (request, _extra_inputs(project, papers)) if replayable else None)
 
 
 @dataclass
@@ -231,9 +232,9 @@ def _write(ctx: RenderContext, store: cache.Store, units: list[Unit], made: Made
             result.outputs = result.built + result.reused
             result.ok = not has_errors(result.diagnostics, fatal) and not result.failed
             if replayable and result.ok and not written:
-                store.remember(replayable[0], {**ctx.env, "commit": made.commit}, replayable[1],
+                store.remember(replayable[0], dict(ctx.env), replayable[1],
                                {"outputs": result.outputs, "written": sorted(manifests),
-                                "diagnostics": cache.diagnostics_to_json(result.diagnostics)})
+                                "diagnostics": cache.diagnostics_to_json(result.diagnostics)}, made.commit)
             store.save()
     except write.Unavailable as exc:
         result.diagnostics = ordered(diags + [exc.diagnostic(project.config.output_dir)])

@@ -4,8 +4,9 @@ Two levels, both content-addressed so that a stale output is never served:
 
 1. A whole-request shortcut. The index remembers, per build request (papers, formats, languages,
    audiences, final/strict), a digest over the content of every project file a build can read,
-   the tool and positionkit versions and the project's commit (for manifest.json). When that digest and every output
-   on disk are unchanged, the recorded result is replayed: nothing is loaded, resolved or rendered.
+   the tool and positionkit versions, and beside it the project's commit (for manifest.json).
+   When both and every output on disk are unchanged, the recorded result is replayed: nothing is
+   loaded, resolved or rendered.
    Files are hashed only when their size or mtime changed, or when their mtime is too close to
    the index's own to be trusted (git's "racy clean" rule).
 2. Per output. After resolving, each output gets a key over everything it depends on (resolved
@@ -24,6 +25,7 @@ import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from positionkit.version import __version__
 from positionkit.pipeline import tools, write
@@ -128,26 +130,28 @@ class Store:
 
     # -- level 1: the whole request ----------------------------------------------------------
 
-    def replay(self, request: Request, env: dict) -> dict | None:
+    def replay(self, request: Request, env: dict, commit: Callable[[], str | None]) -> dict | None:
         """The recorded result of this request when nothing it depends on changed, else None.
 
         The digest is taken here, before anything is loaded: a file edited while the build runs
-        leaves a digest that no longer matches, so the next build looks again.
+        leaves a digest that no longer matches, so the next build looks again. ``commit`` gives
+        the project's commit (for manifest.json); it is asked for only when everything else
+        matches, so that a build with nothing to replay never waits for git.
         """
         entry = self.data["requests"].get(request.key) or {}
         extra = entry.get("extra", [])
         self._start = (self.tree_digest(env, extra), extra)
-        if not entry or entry.get("tree") != self._start[0]:
+        if not entry or entry.get("tree") != self._start[0] or entry.get("commit") != commit():
             return None
         if not all(self._unchanged(p) for p in entry["outputs"] + entry.get("written", [])):
             return None
         return entry
 
-    def remember(self, request: Request, env: dict, extra: list, result: dict) -> None:
+    def remember(self, request: Request, env: dict, extra: list, result: dict, commit: str | None) -> None:
         extra = sorted({e for e in extra if e})
         start = getattr(self, "_start", None)
         tree = start[0] if start and start[1] == extra else self.tree_digest(env, extra)
-        self.data["requests"][request.key] = dict(result, tree=tree, extra=extra)
+        self.data["requests"][request.key] = dict(result, tree=tree, extra=extra, commit=commit)
 
     # -- level 2: one output -----------------------------------------------------------------
 
