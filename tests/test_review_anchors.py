@@ -11,7 +11,7 @@ import pytest
 from positionkit.load.project import load_project
 from positionkit.markdown import Line
 from positionkit.pipeline.prepare import prepare
-from positionkit.render.ast import drop_marks
+from positionkit.render.ast import drop_marks, from_json, to_json
 from positionkit.render.pandoc import run_pandoc
 from positionkit.resolve.anchors import PREFIX, anchored_markdown, anchors, project_texts, stamp
 
@@ -73,7 +73,7 @@ def test_marks_change_nothing_pandoc_reads_in_awkward_markdown():
     lines = lines_of(AWKWARD)
     marked = anchored_markdown(lines)
     assert marked.count("{#" + PREFIX) >= 8  # most paragraphs carry a mark
-    assert json.loads(drop_marks(json.dumps(blocks(marked)), PREFIX)) == blocks(AWKWARD)
+    assert from_json(drop_marks(to_json(blocks(marked)), PREFIX)) == blocks(AWKWARD)
 
 
 DOCS = [d for d in prepare(load_project(ROOT)).documents if d.target.lang in ("en", "ar")]
@@ -82,7 +82,7 @@ DOCS = [d for d in prepare(load_project(ROOT)).documents if d.target.lang in ("e
 @pytest.mark.parametrize("doc", DOCS, ids=lambda d: f"{d.target.paper}.{d.target.lang}")
 def test_marks_change_nothing_in_the_example_papers(doc):
     marked = anchored_markdown(doc.lines)
-    assert json.loads(drop_marks(json.dumps(blocks(marked)), PREFIX)) == blocks(doc.markdown)
+    assert from_json(drop_marks(to_json(blocks(marked)), PREFIX)) == blocks(doc.markdown)
 
 
 def test_every_anchor_points_at_the_lines_it_was_printed_from():

@@ -11,6 +11,8 @@ import re
 import threading
 from typing import Any, Callable, Iterable
 
+import orjson
+
 __all__ = [
     "Block",
     "div_attr",
@@ -18,6 +20,7 @@ __all__ = [
     "fallback_languages",
     "inlines",
     "forget",
+    "from_json",
     "known",
     "para",
     "prepare",
@@ -25,6 +28,7 @@ __all__ = [
     "rewrite_divs",
     "stringify",
     "tell",
+    "to_json",
 ]
 
 Block = dict[str, Any]
@@ -114,27 +118,38 @@ def stringify(node: Any) -> str:
     return stringify(c) if isinstance(c, (list, dict)) else ""
 
 
-def drop_marks(data: str, prefix: str) -> str:
-    """JSON text of an AST (as ``json.dumps`` writes it) without the empty spans whose id starts
+def to_json(ast: Any) -> bytes:
+    """The JSON text pandoc reads: compact UTF-8, as orjson writes it (a 10,000-word paper's AST
+    in 1.5 ms; json.dumps took 15 ms, twice per document, between citeproc and the writers)."""
+    return orjson.dumps(ast)
+
+
+def from_json(data: bytes) -> Any:
+    """The AST in pandoc's JSON output (orjson: a fifth faster than json.loads)."""
+    return orjson.loads(data)
+
+
+def drop_marks(data: bytes, prefix: str) -> bytes:
+    """JSON text of an AST (as :func:`to_json` writes it) without the empty spans whose id starts
     with ``prefix`` (review marks, which only the DOCX keeps).
 
     Done on the text the writer is about to receive rather than on the tree: three regular
     expression passes instead of a Python walk of every node (60 ms at 10,000 words). An empty
-    span is ``{"t": "Span", "c": [[id, classes, attributes], []]}``; a JSON string cannot hold an
+    span is ``{"t":"Span","c":[[id,classes,attributes],[]]}``; a JSON string cannot hold an
     unescaped quote, so nothing inside a text can match.
     """
     mark = _mark_pattern(prefix)
-    data = re.sub(mark + ", ", "", data)  # first or in the middle of its list
-    data = re.sub(", " + mark, "", data)  # last of its list
-    return re.sub(mark, "", data)  # alone in its list
+    data = re.sub(mark + b",", b"", data)  # first or in the middle of its list
+    data = re.sub(b"," + mark, b"", data)  # last of its list
+    return re.sub(mark, b"", data)  # alone in its list
 
 
-def _mark_pattern(prefix: str) -> str:
-    text = r'"(?:[^"\\]|\\.)*"'
-    ident = '"' + re.escape(prefix) + r'(?:[^"\\]|\\.)*"'
-    classes = rf"\[(?:{text}(?:, )?)*\]"
-    attrs = rf"\[(?:\[{text}, {text}\](?:, )?)*\]"
-    return rf'\{{"t": "Span", "c": \[\[{ident}, {classes}, {attrs}\], \[\]\]\}}'
+def _mark_pattern(prefix: str) -> bytes:
+    text = rb'"(?:[^"\\]|\\.)*"'
+    ident = b'"' + re.escape(prefix.encode("utf-8")) + rb'(?:[^"\\]|\\.)*"'
+    classes = rb"\[(?:" + text + rb",?)*\]"
+    attrs = rb"\[(?:\[" + text + b"," + text + rb"\],?)*\]"
+    return rb'\{"t":"Span","c":\[\[' + ident + b"," + classes + b"," + attrs + rb'\],\[\]\]\}'
 
 
 def _children(block: Block) -> Iterable[list[Block]]:

@@ -1,10 +1,10 @@
 """Citation processing: pandoc citeproc runs once per document; DOCX and PDF share the result."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from positionkit.languages import get_language
+from positionkit.render.ast import from_json
 from positionkit.render.citeterms import latin_terms
 from positionkit.load.project import Project
 from positionkit.render.errors import RenderError
@@ -41,7 +41,7 @@ def citeproc(project: Project, markdown: str, pandoc_lang: str, references_label
             csl_path = str(Path(tmp) / "style.csl")
             Path(csl_path).write_bytes(style.data)
             args += ["--csl", csl_path]
-        ast = json.loads(run_pandoc(args, markdown.encode("utf-8"), epoch=epoch))
+        ast = from_json(run_pandoc(args, markdown.encode("utf-8"), epoch=epoch))
         lang = get_language(pandoc_lang)
         if project.bibliography.files and lang is not None and lang.rtl:
             ast = latin_terms(ast, pandoc_lang, csl_path, rtl=True)

@@ -15,12 +15,12 @@ key...). Anything else is cited on its own.
 from __future__ import annotations
 
 import io
-import json
 import zipfile
 import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
+from positionkit.render.ast import to_json
 from positionkit.render.docx.package import repack
 from positionkit.resolve.values import skeleton
 
@@ -38,7 +38,7 @@ def safe(ast: dict, table: dict[str, str]) -> bool:
     """Every token (in any letter case) appears only inside Str nodes."""
     if not table:
         return True
-    text = json.dumps(ast, ensure_ascii=False).lower()
+    text = to_json(ast).decode("utf-8").lower()
     return sum(text.count(t) for t in table) == _str_tokens(ast, table)
 
 

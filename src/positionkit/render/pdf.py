@@ -6,7 +6,6 @@ and no system fonts.
 
 from __future__ import annotations
 
-import json
 import re
 from functools import lru_cache
 from importlib import resources
@@ -23,7 +22,8 @@ from positionkit.render.ast import (
     prepare,
     raw_block,
     rewrite_divs,
-    stringify)
+    stringify,
+    to_json)
 from positionkit.render.bidi import by_direction, is_ltr, isolate_cites
 from positionkit.render import compiler
 from positionkit.render.errors import RenderError
@@ -224,7 +224,7 @@ def typst_source(h: Handout) -> str:
     out = run_pandoc(
         ["--sandbox", "-f", "json", "-t", "typst-citations", "--template", _template_path(),
          "--wrap=none"],
-        drop_marks(json.dumps(doc), PREFIX).encode("utf-8"),  # review anchors are for the DOCX only
+        drop_marks(to_json(doc), PREFIX),  # review anchors are for the DOCX only
         epoch=h.epoch,
     )
     return _put_alt_text(out.decode("utf-8"), alts)

@@ -8,13 +8,12 @@ Pandoc does the content (this module prepares its AST); :mod:`docx_fix` does wha
 from __future__ import annotations
 
 import base64
-import json
 from pathlib import Path
 from typing import Any
 
 from positionkit.languages import get_language
 from positionkit.render.bidi import by_direction, isolate_cites
-from positionkit.render.ast import Block, div_attr, inlines, prepare, rewrite_divs
+from positionkit.render.ast import Block, div_attr, inlines, prepare, rewrite_divs, to_json
 from positionkit.render.docx import anchors
 from positionkit.render.docx.fix import postprocess
 from positionkit.render.docx.fonts import embed_font_parts
@@ -131,7 +130,7 @@ def render_docx(h: Handout, *, reference: bytes | None = None) -> bytes:
 
 def docx_input(h: Handout) -> bytes:
     """What pandoc's DOCX writer reads for this handout: the JSON of its prepared AST."""
-    return json.dumps(_docx_ast(h, load_labels(h.lang, h.labels))).encode("utf-8")
+    return to_json(_docx_ast(h, load_labels(h.lang, h.labels)))
 
 
 def docx_from_input(h: Handout, data: bytes, *, reference: bytes | None = None) -> bytes:
