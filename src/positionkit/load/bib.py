@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import logging
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
@@ -11,10 +10,6 @@ from positionkit.diagnostics import Diagnostic, Severity, error, info
 from positionkit.load.bibcheck import check_entries
 from positionkit.system.diskcache import cached_json, file_stamp
 
-# bibtexparser logs its own report of a broken entry (0-based lines) to stderr, even under
-# --format json; its failed blocks are reported as PK202/PK203 with 1-based lines instead.
-logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
-logging.getLogger("bibtexparser").propagate = False
 
 @dataclass(frozen=True)
 class Entry:
@@ -73,7 +68,14 @@ def _parser_stamp() -> list:
 def _read(text: str, rel: str) -> dict:
     """bibtexparser's reading as JSON: entries, diagnostics, preamble; "failed" when some
     entries could not be read ("all" when the file could not be read at all)."""
+    import logging  # lazy, as bibtexparser: a build whose bibliography is cached needs neither
+
     import bibtexparser  # lazy: see parse_bib
+
+    # bibtexparser logs its own report of a broken entry (0-based lines) to stderr, even under
+    # --format json; its failed blocks are reported as PK202/PK203 with 1-based lines instead.
+    logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
+    logging.getLogger("bibtexparser").propagate = False
 
     diags: list[Diagnostic] = []
     try:
