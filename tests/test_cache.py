@@ -8,14 +8,13 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from positionkit.pipeline import tools
 from positionkit.render import pdf as pdf_mod
-from positionkit.render.pandoc import pandoc_path
+from positionkit.render.pandoc import PandocRun
 from tests.conftest import write_project
 from tests.test_audiences import docx_text, pdf_text, project_files
 
@@ -61,18 +60,18 @@ def copy(built, tmp_path):
 def work(monkeypatch):
     """Counts pandoc runs and typst compiles during a test."""
     counts = {"pandoc": 0, "typst": 0}
-    real_run, real_compile = subprocess.run, pdf_mod.compile_from  # every PDF compile goes through it
+    real_start, real_compile = PandocRun.__init__, pdf_mod.compile_from  # every run goes through these
 
-    def run(args, *a, **k):
-        if args and args[0] == pandoc_path() and "--version" not in args:
+    def start(self, args, *a, **k):
+        if "--version" not in args:
             counts["pandoc"] += 1
-        return real_run(args, *a, **k)
+        real_start(self, args, *a, **k)
 
     def compile_from(*a, **k):
         counts["typst"] += 1
         return real_compile(*a, **k)
 
-    monkeypatch.setattr(subprocess, "run", run)
+    monkeypatch.setattr(PandocRun, "__init__", start)
     monkeypatch.setattr(pdf_mod, "compile_from", compile_from)
     return counts
 

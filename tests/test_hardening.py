@@ -391,11 +391,16 @@ def test_missing_glyph_in_translated_metadata_is_at_its_line(make_project):
 def test_pandoc_failure_is_one_line_and_whole_with_verbose(make_project, cli, monkeypatch):
     from positionkit.render import errors, pandoc
 
-    def fail(args, input, **kw):
+    real_result = pandoc.PandocRun.result
+
+    def fail(self):
+        if "--citeproc" not in self.args:
+            return real_result(self)
+        self.stop()
         raise errors.RenderError("pandoc failed (exit 61): " + errors.first_line("\nfirst line\nsecond\nthird"),
                                  "first line\nsecond\nthird")
 
-    monkeypatch.setattr("positionkit.render.cite.run_pandoc", fail)
+    monkeypatch.setattr(pandoc.PandocRun, "result", fail)
     root = make_project()
     result = cli(root, "build", "--format", "docx")
     lines = [ln for ln in result.output.splitlines() if "PK601" in ln]

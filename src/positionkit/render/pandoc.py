@@ -1,15 +1,24 @@
-"""Running the pandoc binary that pypandoc-binary bundles."""
+"""Running the pandoc binary that pypandoc-binary bundles.
+
+Every run is a :class:`PandocRun`: started when made, read with :meth:`PandocRun.result` or
+stopped with :meth:`PandocRun.stop`. Its input, output and messages go through files in a
+private folder, so a run started ahead of time (citeproc while the checks run) never waits on
+a pipe nobody reads, however large the document. :func:`run_pandoc` starts one and reads it.
+"""
 
 from __future__ import annotations
 
 import os
 import subprocess
+import time
+from pathlib import Path
 
 from positionkit.render import limits
 from positionkit.render.errors import RenderError, TimeLimitError, first_line
 from positionkit.system.pandoc import pandoc_path
+from positionkit.system.scratch import private_dir
 
-__all__ = ["run_pandoc", "pandoc_path"]
+__all__ = ["PandocRun", "run_pandoc", "pandoc_path"]
 
 # A stable epoch when the caller gives none, so that even ad-hoc runs are reproducible.
 _DEFAULT_EPOCH = 0
@@ -23,28 +32,60 @@ def run_pandoc(args: list[str], input: bytes, *, epoch: int | None = None,
     timestamps are reproducible. Raises :class:`RenderError` with pandoc's stderr on failure,
     :class:`TimeLimitError` when pandoc runs past the time limit (it is killed).
     """
-    env = dict(os.environ)
-    if epoch is not None:
-        env["SOURCE_DATE_EPOCH"] = str(int(epoch))
-    else:
-        env.setdefault("SOURCE_DATE_EPOCH", str(_DEFAULT_EPOCH))
-    try:
-        proc = subprocess.run(
-            [pandoc_path(), *args],
-            input=input,
-            capture_output=True,
-            env=env,
-            cwd=cwd,
-            check=False,
-            timeout=limits.seconds(),
-        )
-    except subprocess.TimeoutExpired:  # subprocess.run has killed pandoc
-        raise TimeLimitError(f"pandoc did not finish within {limits.seconds():g} s and was stopped",
-                             "raise time_limit under [project] in positionkit.toml if the document is "
-                             "really that large") from None
-    except OSError as exc:
-        raise RenderError(f"could not run pandoc: {exc}") from exc
-    if proc.returncode != 0:
-        stderr = proc.stderr.decode("utf-8", "replace").strip()
-        raise RenderError(f"pandoc failed (exit {proc.returncode}): {first_line(stderr)}", stderr)
-    return proc.stdout
+    return PandocRun(args, input, epoch=epoch, cwd=cwd).result()
+
+
+class PandocRun:
+    """One pandoc run (see :func:`run_pandoc`), going on from the moment it is made."""
+
+    def __init__(self, args: list[str], input: bytes, *, epoch: int | None = None,
+                 cwd: str | None = None) -> None:
+        self.args = list(args)
+        env = dict(os.environ)
+        if epoch is not None:
+            env["SOURCE_DATE_EPOCH"] = str(int(epoch))
+        else:
+            env.setdefault("SOURCE_DATE_EPOCH", str(_DEFAULT_EPOCH))
+        self._folder = private_dir("pandoc")
+        folder = Path(self._folder.name)
+        (folder / "in").write_bytes(input)
+        self._out = folder / "out"
+        self._deadline = time.monotonic() + limits.seconds()
+        try:
+            with open(folder / "in", "rb") as stdin, open(self._out, "wb") as stdout, \
+                    open(folder / "err", "wb") as stderr:
+                self._proc: subprocess.Popen | None = subprocess.Popen(
+                    [pandoc_path(), *args], stdin=stdin, stdout=stdout, stderr=stderr, env=env, cwd=cwd)
+        except OSError as exc:
+            self._folder.cleanup()
+            raise RenderError(f"could not run pandoc: {exc}") from exc
+
+    def result(self) -> bytes:
+        """What pandoc wrote on stdout, once it has finished (waiting at most the time limit)."""
+        proc = self._proc
+        if proc is None:
+            raise RenderError("this pandoc run was stopped")
+        try:
+            proc.wait(timeout=max(0.0, self._deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            self.stop()
+            raise TimeLimitError(f"pandoc did not finish within {limits.seconds():g} s and was stopped",
+                                 "raise time_limit under [project] in positionkit.toml if the document is "
+                                 "really that large") from None
+        try:
+            if proc.returncode != 0:
+                stderr = (Path(self._folder.name) / "err").read_bytes().decode("utf-8", "replace").strip()
+                raise RenderError(f"pandoc failed (exit {proc.returncode}): {first_line(stderr)}", stderr)
+            return self._out.read_bytes()
+        finally:
+            self._proc = None
+            self._folder.cleanup()
+
+    def stop(self) -> None:
+        """Kill pandoc if it still runs and remove its files (a run nobody will read)."""
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+        self._folder.cleanup()
