@@ -321,3 +321,64 @@ def test_one_worker_or_two_give_the_same_bytes(make_project):
                          if p.suffix in (".docx", ".pdf")}
     assert sorted(outputs["1"]) == ["note.en.docx", "note.en.pdf"]
     assert outputs["1"] == outputs["2"]
+
+
+def _citeproc_runs(monkeypatch, events: list):
+    """Record when citeproc runs start (and keep them) and when the checks run."""
+    import positionkit.pipeline.handouts as handouts
+    import positionkit.pipeline.prepare as prepare_mod
+    from positionkit.render.cite import Citeproc
+
+    runs: list = []
+    real_checked = prepare_mod.checked
+
+    class Recorded(Citeproc):
+        def __init__(self, *a, **k):
+            super().__init__(*a, **k)
+            runs.append(self)
+            events.append("citeproc started")
+
+    def checked(*a, **k):
+        events.append("checks")
+        return real_checked(*a, **k)
+
+    monkeypatch.setattr(handouts, "Citeproc", Recorded)
+    monkeypatch.setattr(prepare_mod, "checked", checked)
+    return runs
+
+
+def test_citeproc_starts_before_the_checks_and_is_not_run_twice(make_project, monkeypatch):
+    """A plain build starts each document's citeproc (up to one per worker) before checking the
+    documents; rendering takes that run instead of starting another."""
+    from positionkit.pipeline.build import build
+
+    root = make_project({**FILES, "papers/note/paper.yaml": FILES["papers/note/paper.yaml"].replace(
+        "languages: [en]", "languages: [en, fr]"), "papers/note/01-key.fr.md": FILES["papers/note/01-key.md"],
+        "papers/note/02-body.fr.md": FILES["papers/note/02-body.md"]})
+    events: list = []
+    runs = _citeproc_runs(monkeypatch, events)
+    result = build(root, jobs=2)
+    assert result.ok and len(result.built) == 4, result.diagnostics
+    assert events == ["citeproc started", "citeproc started", "checks"]  # en and fr, then the checks
+    assert len(runs) == 2  # and nothing more when rendering
+    pdf = pdf_text(root / "build/note/note.fr.pdf")
+    assert "UNCTAD" in pdf and "2021" in pdf  # the citation was processed in the run started ahead
+
+    events.clear()
+    assert build(root, jobs=1).replayed and events == []  # nothing to do: nothing started
+
+
+def test_a_build_the_checks_stop_stops_the_citeproc_it_started(make_project, monkeypatch):
+    """The checks find an error after citeproc has started: pandoc is stopped, its private files
+    are gone, and nothing is written."""
+    from positionkit.pipeline.build import build
+
+    root = make_project({**FILES, "papers/note/02-body.md": FILES["papers/note/02-body.md"] + "\nAs shown [@nosuchkey2020].\n"})
+    events: list = []
+    runs = _citeproc_runs(monkeypatch, events)
+    result = build(root)
+    assert not result.ok and [d.code for d in result.diagnostics if d.severity.value == "error"] == ["PK201"]
+    assert events[:2] == ["citeproc started", "checks"] and len(runs) == 1
+    run = runs[0]._run
+    assert run._proc is None and not Path(run._folder.name).exists()  # stopped, files removed
+    assert not (root / "build/note/note.en.pdf").exists()

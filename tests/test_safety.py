@@ -240,23 +240,36 @@ def secret_png(marker: bytes) -> bytes:
             + chunk(b"IDAT", zlib.compress(b"\x00\x00")) + chunk(b"IEND", b""))
 
 
-def test_image_escapes_are_errors_before_pandoc_runs(make_project, tmp_path, monkeypatch, cli):
-    import positionkit.render.cite
+def test_image_escapes_are_errors_before_pandoc_reads_anything(make_project, tmp_path, monkeypatch, cli):
+    """The checks refuse the images before any writer runs. The one pandoc run that may start
+    before them is citeproc to JSON (--sandbox: it reads the text and the bibliography, nothing
+    else); the checks' errors stop it and nobody reads what it made."""
+    from positionkit.render.pandoc import PandocRun
 
     (tmp_path / "secret.png").write_bytes(secret_png(b"qzxsecretimage"))
     root = make_project({"papers/note/01-intro.md": (
         "Text.\n\n![Passwords](/etc/passwd)\n\n![Secret](../../../secret.png)\n")})
+    started, read = [], []
+    real_start = PandocRun.__init__
 
-    def no_pandoc(*args, **kwargs):
-        raise AssertionError("pandoc ran although the checks found errors")
+    def start(self, args, *a, **k):
+        started.append(list(args))
+        real_start(self, args, *a, **k)
 
-    monkeypatch.setattr(positionkit.render.cite, "run_pandoc", no_pandoc)
+    def result(self):
+        read.append(self.args)
+        raise AssertionError("pandoc's output was read although the checks found errors")
+
+    monkeypatch.setattr(PandocRun, "__init__", start)
+    monkeypatch.setattr(PandocRun, "result", result)
     result = cli(root, "build")
     assert result.exit_code == 1
     assert "papers/note/01-intro.md:3:1: error[PK105] image '/etc/passwd' is outside the project" in result.output
     assert "papers/note/01-intro.md:5:1: error[PK105] image '../../../secret.png' is outside the project" \
         in result.output
     assert not (root / "build").exists()
+    assert read == []
+    assert all("--sandbox" in args and args[args.index("-t") + 1] == "json" for args in started), started
 
 
 def test_sandbox_keeps_files_out_even_past_the_checks(tmp_path):

@@ -1,6 +1,8 @@
 """The whole build, top to bottom: load -> prepare (resolve, check) -> cite + render -> write."""
 from __future__ import annotations
 
+import os
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -11,7 +13,8 @@ from positionkit.load.project import Project, load_project
 from positionkit.pipeline import cache, manifest, produce, write
 from positionkit.pipeline.docxpages import docx_pages
 from positionkit.pipeline.handouts import RenderContext, handout, output_path, source_epoch  # noqa: F401 (API)
-from positionkit.pipeline.prepare import PreparedUnit, prepare
+from positionkit.pipeline import prepare
+from positionkit.pipeline.prepare import PreparedUnit
 from positionkit.pipeline.produce import Event, Job, Progress, pdf_pages  # noqa: F401 (API)
 from positionkit.pipeline.provenance import HeadCommit
 from positionkit.render import limits
@@ -52,7 +55,7 @@ def build(root: Path, papers=(), formats=(), langs=(), final: bool = False, stri
     request = cache.Request(tuple(papers), tuple(formats), tuple(langs), tuple(audiences), final, strict,
                             tuple(shard or ()))
     env = cache.environment()
-    with HeadCommit(root) as commit:  # git answers while the build goes on
+    with HeadCommit(root) as commit, ExitStack() as later:  # git answers while the build goes on
         replayable = not config.libraries  # library checkouts live outside the files the index watches
         # a new commit alone re-resolves (to put it in manifest.json) but renders nothing
         recorded = store.replay(request, env, commit.value) if replayable else None
@@ -62,16 +65,22 @@ def build(root: Path, papers=(), formats=(), langs=(), final: bool = False, stri
         project = load_project(root)
         project = replace(project, config=config) if output_dir else project
         limits.configure(project.config.time_limit)
-        prepared = prepare(project, papers, langs, final, audiences)  # resolve + check
+        formats = formats or project.config.formats
+        resolution = prepare.resolved(project, papers, langs, audiences)
+        ctx = RenderContext(project, resolution.labels, final, audiences=resolution.audiences, env=env)
+        ahead = not (tailored or shard)  # a plain build: citeproc runs while its documents are checked
+        if ahead:
+            ctx, digests = _with_refs(ctx, store, resolution.documents)
+            stale = [d for d in resolution.documents if _stale_document(ctx, store, d, formats, digests)]
+            ctx = later.enter_context(produce.cite_ahead(ctx, stale, jobs or os.cpu_count() or 1))
+        prepared = prepare.checked(project, resolution, final)
         diags, units = list(prepared.diagnostics), [Unit.of(u, fatal) for u in prepared.units]
         units = in_shard(units, shard) if shard else units
         if _blocked(diags, units, fatal, tailored):
             return _stopped(diags, units, fatal)
-        ctx = RenderContext(project, prepared.labels, final, audiences=prepared.audiences, env=env)
-        docs = [d for u in units for d in u.docs]
-        digests = inputs_digests(ctx, store, docs)
-        ctx = replace(ctx, provenance=page_refs(digests))
-        keys = _plan_outputs(ctx, units, formats or project.config.formats, digests)
+        if not ahead:  # only the documents of this shard, of the audiences that may build
+            ctx, digests = _with_refs(ctx, store, [d for u in units for d in u.docs])
+        keys = _plan_outputs(ctx, units, formats, digests)
         rendered, failures = produce.render_jobs(ctx, _stale(store, units, keys), jobs, progress)  # cite + render
         pages = _check_outputs(project, store, units, rendered, failures, fatal, final)
         if not tailored and any(u.failed for u in units):
@@ -132,6 +141,12 @@ def inputs_digests(ctx: RenderContext, store: cache.Store, docs) -> dict:
     return {doc.target: cache.digest(document_inputs(ctx, store, doc)) for doc in docs}
 
 
+def _with_refs(ctx: RenderContext, store: cache.Store, docs) -> tuple[RenderContext, dict]:
+    """The documents' input digests, and the context with the page references made from them."""
+    digests = inputs_digests(ctx, store, docs)
+    return replace(ctx, provenance=page_refs(digests)), digests
+
+
 def output_key(digest: str, fmt: str) -> str:
     """Everything one output depends on (its document's inputs digest, and the format); a change
     to any of it rebuilds the output. The page's "Ref." is derived from the same inputs, so it
@@ -143,6 +158,12 @@ def page_refs(digests: dict) -> dict:
     """Document target -> the footer's trace: "Ref. " and 7 hex digits of its inputs' digest. DOCX
     and PDF of one document carry the same one; it changes only when the handout's inputs do."""
     return {target: "Ref. " + digest[:7] for target, digest in digests.items()}
+
+
+def _stale_document(ctx: RenderContext, store: cache.Store, doc, formats, digests: dict) -> bool:
+    """Whether some output of ``doc`` must be rendered (the cache cannot serve it)."""
+    return any(not store.fresh(output_path(ctx.project, doc.target, fmt), output_key(digests[doc.target], fmt))
+               for fmt in formats)
 
 
 def in_shard(units: list, shard: tuple[int, int]) -> list:

@@ -18,7 +18,7 @@ from positionkit.languages import get_language
 from positionkit.load.project import Project
 from positionkit.render import Handout, media_targets
 from positionkit.render.media import no_images
-from positionkit.render.cite import citeproc
+from positionkit.render.cite import Citeproc
 from positionkit.resolve import anchors, values
 from positionkit.resolve.document import Resolved, Target
 
@@ -40,6 +40,9 @@ class RenderContext:
     """(paper, audience id) -> Audience, in a tailored batch."""
     env: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     """What every output depends on beyond the project's files (versions, ...; cache.environment)."""
+    ahead: dict = field(default_factory=dict)
+    """(document, Markdown) -> its citeproc run, started before the checks (see
+    produce.cite_ahead); :func:`cite` takes a run from here instead of starting one."""
 
     def audience(self, doc: Resolved):
         return self.audiences.get((doc.target.paper, doc.target.audience))
@@ -87,12 +90,17 @@ def provenance_line(provenance: str | None, day: str | None) -> str | None:
 
 def cite(ctx: RenderContext, doc: Resolved, markdown: str | None = None) -> dict:
     """pandoc + citeproc on the document's Markdown with its review anchors (or on a skeleton
-    standing for it)."""
-    lang = get_language(doc.target.lang)
+    standing for it): the run started ahead for exactly this, else a new one."""
     markdown = anchors.anchored_markdown(doc.lines) if markdown is None else markdown
-    return citeproc(ctx.project, markdown, lang.pandoc_lang,
-                    ctx.labels[doc.target.lang]["references"], ctx.epoch(doc),
-                    ctx.project.csl_for(doc.target.paper))
+    started = ctx.ahead.pop((doc.target, markdown), None)
+    return (started or start_cite(ctx, doc, markdown)).ast()
+
+
+def start_cite(ctx: RenderContext, doc: Resolved, markdown: str) -> Citeproc:
+    """:func:`cite`'s citeproc run, started and not waited for."""
+    lang = get_language(doc.target.lang)
+    return Citeproc(ctx.project, markdown, lang.pandoc_lang, ctx.labels[doc.target.lang]["references"],
+                    ctx.epoch(doc), ctx.project.csl_for(doc.target.paper))
 
 
 def handout(ctx: RenderContext, doc: Resolved, ast: dict | None = None) -> Handout:

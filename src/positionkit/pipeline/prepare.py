@@ -3,7 +3,7 @@ stops here; `build` goes on only when this finds no error. Both call :func:`prep
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
@@ -55,6 +55,12 @@ class Prepared:
 def prepare(project: Project, papers=(), langs=(), final: bool = False, audiences=()) -> Prepared:
     """plan -> audiences -> conditions -> labels -> resolve -> checks; with audiences (ids, tags
     or 'all') the documents are tailored and checked one audience at a time."""
+    return checked(project, resolved(project, papers, langs, audiences), final)
+
+
+def resolved(project: Project, papers=(), langs=(), audiences=()) -> Prepared:
+    """:func:`prepare` up to the checks: its units hold no diagnostics yet (see :func:`checked`).
+    A build starts citeproc in between."""
     if audiences:
         targets, people, sets, diags = plan_audiences(project, papers, langs, audiences)
     elif _has_conditions(project, papers):
@@ -77,9 +83,14 @@ def prepare(project: Project, papers=(), langs=(), final: bool = False, audience
         groups.setdefault(name, []).append(doc)
     if not audiences:
         groups.setdefault("", [])
-    units = tuple(PreparedUnit(name, tuple(group), tuple(run_checks(project, group, final)))
-                  for name, group in groups.items())
+    units = tuple(PreparedUnit(name, tuple(group), ()) for name, group in groups.items())
     return Prepared(units, MappingProxyType(labels), MappingProxyType(people), tuple(diags))
+
+
+def checked(project: Project, prepared: Prepared, final: bool = False) -> Prepared:
+    """The checks' findings on each unit of a :func:`resolved` request."""
+    units = tuple(replace(u, diagnostics=tuple(run_checks(project, u.documents, final))) for u in prepared.units)
+    return replace(prepared, units=units)
 
 
 def condition_diagnostics(project: Project, papers, sets: dict) -> list[Diagnostic]:
