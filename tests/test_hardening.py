@@ -122,6 +122,29 @@ def test_style_with_a_doctype_is_refused(make_project):
     assert [(d.path, d.line) for d in found] == [("styles/x.csl", 2)]
 
 
+def test_style_readings_are_kept_on_disk_and_refused_styles_are_parsed_again(make_project, monkeypatch):
+    """What a style's <info> says is kept in the per-user disk cache under the style's digest: a
+    second read parses nothing. A refused style is not kept: its diagnostic comes from the
+    parser every time."""
+    from positionkit.load import csl
+
+    doctype = ('<?xml version="1.0"?>\n<!DOCTYPE style [<!ENTITY e SYSTEM "file:///etc/passwd">]>\n'
+               '<style xmlns="http://purl.org/net/xbiblio/csl">&e;</style>\n')
+    root = make_project({"styles/dep.csl": dependent("http://www.zotero.org/styles/apa"), "styles/x.csl": doctype})
+    parsed = []
+    real_scan = csl._scan
+    monkeypatch.setattr(csl, "_scan", lambda text: (parsed.append(text[:40]), real_scan(text))[1])
+    first = csl.read_style(root, "styles/dep.csl")
+    parsed.clear()
+    second = csl.read_style(root, "styles/dep.csl")
+    # the search for the parent reads every candidate again; only the refused one is parsed
+    assert second == first and first[0].parent == "positionkit/data/csl/apa.csl" and parsed == [doctype[:40]]
+    for _ in range(2):
+        parsed.clear()
+        style, diags = csl.read_style(root, "styles/x.csl")
+        assert style is None and [(d.code, d.line) for d in diags] == [("PK520", 2)] and len(parsed) == 1
+
+
 # -- 2. include bombs ---------------------------------------------------------------------------
 
 def bomb(prefix: str, k: int, levels: int = 8) -> dict:

@@ -1,7 +1,7 @@
 """A small per-user cache on disk for work that depends only on installed files (fonts) and file
 texts: the character map of a font file, the files of a font family, font subsets for DOCX
-embedding, pandoc's and bibtexparser's readings of a .bib text (load.bibcheck, load.bib), the
-code fingerprint (pipeline.tools).
+embedding, pandoc's and bibtexparser's readings of a .bib text (load.bibcheck, load.bib), what
+a CSL style's <info> says (load.csl), the code fingerprint (pipeline.tools).
 
 Every fresh `positionkit` process would otherwise pay for them again (fontTools alone costs more
 to import than a brief takes to check). Entries are keyed by what they are derived from (file
