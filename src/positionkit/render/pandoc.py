@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -65,13 +66,22 @@ class PandocRun:
         proc = self._proc
         if proc is None:
             raise RenderError("this pandoc run was stopped")
+        # Popen.wait(timeout=...) polls with sleeps of up to 50 ms, and each run would end that
+        # much late; a blocking wait returns the moment pandoc exits, and a timer kills it at
+        # the limit
+        stopped: list[bool] = []
+        late = threading.Timer(max(0.0, self._deadline - time.monotonic()),
+                               lambda: (stopped.append(True), proc.kill()))
+        late.start()
         try:
-            proc.wait(timeout=max(0.0, self._deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
+            proc.wait()
+        finally:
+            late.cancel()
+        if stopped:
             self.stop()
             raise TimeLimitError(f"pandoc did not finish within {limits.seconds():g} s and was stopped",
                                  "raise time_limit under [project] in positionkit.toml if the document is "
-                                 "really that large") from None
+                                 "really that large")
         try:
             if proc.returncode != 0:
                 stderr = (Path(self._folder.name) / "err").read_bytes().decode("utf-8", "replace").strip()
