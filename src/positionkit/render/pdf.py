@@ -38,7 +38,7 @@ from positionkit.scripts import scripts_in
 from positionkit.resolve.anchors import PREFIX
 from positionkit.style import Style
 
-__all__ = ["render_pdf", "render_png_pages", "typst_source"]
+__all__ = ["render_pdf", "render_png_pages", "typst_from_input", "typst_input", "typst_source"]
 
 _DRAFT_COLOR = "#A4262C"
 _CLUSTER_SCRIPTS = {"thai", "bengali", "devanagari", "tamil", "khmer"}
@@ -217,17 +217,28 @@ def _template_path() -> str:
 
 def typst_source(h: Handout) -> str:
     """The complete Typst source for a handout (what :func:`render_pdf` compiles)."""
+    return typst_from_input(h, typst_input(h))
+
+
+def typst_input(h: Handout) -> TypstInput:
+    """What pandoc's Typst writer reads for this handout (its prepared AST as JSON) and the alt
+    texts it drops: all :func:`typst_from_input` needs, so the AST may be freed after this."""
     labels = load_labels(h.lang, h.labels)
     alts: list[str] = []
     blocks = _typst_blocks(h, labels, alts)
     doc = {"pandoc-api-version": h.ast.get("pandoc-api-version"), "meta": {}, "blocks": blocks}
+    return TypstInput(drop_marks(to_json(doc), PREFIX), alts)  # review anchors are for the DOCX only
+
+
+def typst_from_input(h: Handout, data: TypstInput) -> str:
+    """The Typst source pandoc writes from :func:`typst_input` (reads ``h.epoch`` only)."""
     out = run_pandoc(
         ["--sandbox", "-f", "json", "-t", "typst-citations", "--template", _template_path(),
          "--wrap=none"],
-        drop_marks(to_json(doc), PREFIX),  # review anchors are for the DOCX only
+        data.json,
         epoch=h.epoch,
     )
-    return _put_alt_text(out.decode("utf-8"), alts)
+    return _put_alt_text(out.decode("utf-8"), data.alts)
 
 
 _ALT_MARK = "pk-alt-"
@@ -262,6 +273,16 @@ def render_pdf(h: Handout) -> bytes:
 def compile_pdf(h: Handout, source: str) -> bytes:
     """Compile Typst source made by :func:`typst_source` for ``h`` (batches reuse one source)."""
     return compile_from(compile_input(h), source)
+
+
+@dataclass(frozen=True)
+class TypstInput:
+    """What pandoc's Typst writer is given for a handout, taken from its AST beforehand."""
+
+    json: bytes
+    """The prepared AST, as pandoc reads it."""
+    alts: list
+    """Each image's alt text, put back into the source after pandoc (see _ALT_MARK)."""
 
 
 @dataclass(frozen=True)
