@@ -382,3 +382,35 @@ def test_a_build_the_checks_stop_stops_the_citeproc_it_started(make_project, mon
     run = runs[0]._run
     assert run._proc is None and not Path(run._folder.name).exists()  # stopped, files removed
     assert not (root / "build/note/note.en.pdf").exists()
+
+
+_FIRST_CITEPROC = """
+import sys
+from positionkit.render import pandoc
+real = pandoc.PandocRun.__init__
+seen = []
+def start(self, args, *a, **k):
+    if "--citeproc" in args and not seen:
+        seen.append(1)
+        print("LOADED", " ".join(sorted(m for m in sys.modules if m.startswith("positionkit."))))
+    real(self, args, *a, **k)
+pandoc.PandocRun.__init__ = start
+from positionkit.pipeline.build import build
+assert build(__import__("pathlib").Path(sys.argv[1])).ok
+"""
+
+
+def test_the_first_citeproc_starts_before_the_checks_and_renderers_are_imported(make_project):
+    """What a cold build waits for before pandoc starts is only loading and resolving: the
+    checks and the rendering side import while citeproc runs (see pipeline/build.py)."""
+    import sys
+
+    root = make_project(FILES)
+    out = subprocess.run([sys.executable, "-c", _FIRST_CITEPROC, str(root)], capture_output=True, text=True,
+                         check=True).stdout
+    loaded = set(out.split("LOADED", 1)[1].split())
+    assert "positionkit.pipeline.handouts" in loaded  # the run was seen
+    assert not {m for m in loaded if m.startswith(("positionkit.checks", "positionkit.render.docx.writer",
+                                                   "positionkit.render.pdf"))}
+    assert not loaded & {"positionkit.pipeline.produce", "positionkit.pipeline.manifest",
+                         "positionkit.pipeline.docxpages"}

@@ -10,15 +10,26 @@ from positionkit.diagnostics import Diagnostic, error, has_errors, info, ordered
 from positionkit.load import audiences as aud
 from positionkit.load.config import load_config
 from positionkit.load.project import Project, load_project
-from positionkit.pipeline import cache, manifest, produce, write
-from positionkit.pipeline.docxpages import docx_pages
-from positionkit.pipeline.handouts import RenderContext, handout, output_path, source_epoch  # noqa: F401 (API)
+from positionkit.pipeline import cache
+from positionkit.pipeline.handouts import RenderContext, cite_ahead, handout, output_path, source_epoch  # noqa: F401 (API)
 from positionkit.pipeline import prepare
 from positionkit.pipeline.prepare import PreparedUnit
-from positionkit.pipeline.produce import Event, Job, Progress, pdf_pages  # noqa: F401 (API)
 from positionkit.pipeline.provenance import HeadCommit
 from positionkit.render import limits
 from positionkit.resolve import anchors
+
+# Only what a build needs until its first citeproc run is imported above. The checks and the
+# rendering side (produce, manifest, write: 30 ms of imports) load while pandoc runs: inside
+# build(), and here for the names this module has always offered.
+_FROM_PRODUCE = {"Event", "Job", "Progress", "pdf_pages"}
+
+
+def __getattr__(name: str):
+    if name in _FROM_PRODUCE:
+        from positionkit.pipeline import produce  # lazy: see above
+
+        return getattr(produce, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 AUDIENCE_FILE_CODES = ("PK801", "PK802", "PK803", "PK804", "PK805", "PK806", "PK807")
 """Problems with single audiences or selectors: reported, and the rest of a batch still builds."""
@@ -72,8 +83,9 @@ def build(root: Path, papers=(), formats=(), langs=(), final: bool = False, stri
         if ahead:
             ctx, digests = _with_refs(ctx, store, resolution.documents)
             stale = [d for d in resolution.documents if _stale_document(ctx, store, d, formats, digests)]
-            ctx = later.enter_context(produce.cite_ahead(ctx, stale, jobs or os.cpu_count() or 1))
+            ctx = later.enter_context(cite_ahead(ctx, stale, jobs or os.cpu_count() or 1))
         prepared = prepare.checked(project, resolution, final)
+        from positionkit.pipeline import produce  # lazy: see the top of the module
         diags, units = list(prepared.diagnostics), [Unit.of(u, fatal) for u in prepared.units]
         units = in_shard(units, shard) if shard else units
         if _blocked(diags, units, fatal, tailored):
@@ -194,6 +206,8 @@ def _blocked(diags: list[Diagnostic], units: list[Unit], fatal: bool, tailored: 
 
 def _plan_outputs(ctx: RenderContext, units: list[Unit], formats, digests: dict) -> dict[str, str]:
     """Each unit's jobs (document x format), and each output's cache key."""
+    from positionkit.pipeline.produce import Job  # lazy: see the top of the module
+
     for unit in units:
         unit.jobs = [Job(doc, fmt, output_path(ctx.project, doc.target, fmt)) for doc in unit.docs for fmt in formats]
     return {job.path: output_key(digests[job.doc.target], job.format) for unit in units for job in unit.jobs}
@@ -207,6 +221,9 @@ def _stale(store: cache.Store, units: list[Unit], keys: dict[str, str]) -> list[
 def _check_outputs(project: Project, store: cache.Store, units: list[Unit], rendered: dict, failures: dict,
                    fatal: bool, final: bool) -> dict[str, int]:
     """Render failures and page budgets fail their units; -> page count per rendered PDF."""
+    from positionkit.pipeline.docxpages import docx_pages  # lazy: see the top of the module
+    from positionkit.pipeline.produce import pdf_pages
+
     pages = {path: pdf_pages(data) for path, data in rendered.items() if path.endswith(".pdf")}
     if final:  # the budget holds for the DOCX too, as LibreOffice lays it out
         pages.update(docx_pages({j.path: rendered[j.path] for u in units for j in u.jobs
@@ -236,6 +253,8 @@ def _write(ctx: RenderContext, store: cache.Store, units: list[Unit], made: Made
            diags: list[Diagnostic], fatal: bool, tailored: bool, replayable: tuple | None) -> BuildResult:
     """Outputs and manifests to build/, then the cache index; the result says what happened.
     replayable: (request, extra inputs) when the next identical request may be replayed."""
+    from positionkit.pipeline import manifest, write  # lazy: see the top of the module
+
     project = ctx.project
     good = [u for u in units if not u.failed]
     result = BuildResult(diags)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 from urllib.parse import unquote
 
 from positionkit.dates import parse_paper_date
@@ -19,6 +20,7 @@ from positionkit.load.project import Project
 from positionkit.render import Handout, media_targets
 from positionkit.render.media import no_images
 from positionkit.render.cite import Citeproc
+from positionkit.render.errors import RenderError
 from positionkit.resolve import anchors, values
 from positionkit.resolve.document import Resolved, Target
 
@@ -101,6 +103,25 @@ def start_cite(ctx: RenderContext, doc: Resolved, markdown: str) -> Citeproc:
     lang = get_language(doc.target.lang)
     return Citeproc(ctx.project, markdown, lang.pandoc_lang, ctx.labels[doc.target.lang]["references"],
                     ctx.epoch(doc), ctx.project.csl_for(doc.target.paper))
+
+
+@contextmanager
+def cite_ahead(ctx: RenderContext, docs: list[Resolved], count: int) -> Iterator[RenderContext]:
+    """Start citeproc for the first ``count`` of ``docs`` now: pandoc works on a core of its own
+    while Python checks the documents and plans the outputs, and rendering takes the runs
+    (:func:`cite`). The runs nobody took (the checks stopped the build) are stopped."""
+    ahead: dict = {}
+    try:
+        for doc in docs[:count]:
+            markdown = anchors.anchored_markdown(doc.lines)
+            ahead[(doc.target, markdown)] = start_cite(ctx, doc, markdown)
+    except RenderError:  # the same run, started when rendering, says what is wrong
+        pass
+    try:
+        yield replace(ctx, ahead=ahead)
+    finally:
+        for run in ahead.values():
+            run.stop()
 
 
 def handout(ctx: RenderContext, doc: Resolved, ast: dict | None = None) -> Handout:

@@ -8,7 +8,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
-from positionkit.checks import run_checks
 from positionkit.diagnostics import Diagnostic
 from positionkit.languages import get_language
 from positionkit.load import audiences as aud
@@ -89,6 +88,8 @@ def resolved(project: Project, papers=(), langs=(), audiences=()) -> Prepared:
 
 def checked(project: Project, prepared: Prepared, final: bool = False) -> Prepared:
     """The checks' findings on each unit of a :func:`resolved` request."""
+    from positionkit.checks import run_checks  # lazy: a build imports the checks while citeproc runs
+
     units = tuple(replace(u, diagnostics=tuple(run_checks(project, u.documents, final))) for u in prepared.units)
     return replace(prepared, units=units)
 

@@ -13,17 +13,16 @@ import os
 import re
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import Callable, Iterator
+from typing import Callable
 
 from positionkit.diagnostics import Diagnostic, error
 from positionkit.languages import get_language
 from positionkit.resolve.labels import project_labels
 from positionkit.load.project import Project
 from positionkit.pipeline import freeing
-from positionkit.pipeline.handouts import RenderContext, cite, display_date, handout, printed_values, start_cite
+from positionkit.pipeline.handouts import RenderContext, cite, display_date, handout, printed_values
 from positionkit import render
 from positionkit.render import Handout, RenderError
 from positionkit.render import cite_shared as shared
@@ -135,25 +134,6 @@ def render_jobs(ctx: RenderContext, jobs: list[Job], workers: int | None = None,
                 else:
                     tally.add(what, future.result())
     return tally.rendered, tally.failures
-
-
-@contextmanager
-def cite_ahead(ctx: RenderContext, docs: list[Resolved], count: int) -> Iterator[RenderContext]:
-    """Start citeproc for the first ``count`` of ``docs`` now: pandoc works on a core of its own
-    while Python checks the documents and plans the outputs, and :func:`render_jobs` takes the
-    runs (handouts.cite). The runs nobody took (the checks stopped the build) are stopped."""
-    ahead: dict = {}
-    try:
-        for doc in docs[:count]:
-            markdown = _markdown(doc)
-            ahead[(doc.target, markdown)] = start_cite(ctx, doc, markdown)
-    except RenderError:  # the same run, started when rendering, says what is wrong
-        pass
-    try:
-        yield replace(ctx, ahead=ahead)
-    finally:
-        for run in ahead.values():
-            run.stop()
 
 
 def cite_group(ctx: RenderContext, markdown: str, members: list) -> Cited:
