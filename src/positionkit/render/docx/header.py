@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 
-from positionkit.render.docx.style import STYLE_NAMES, W, two_ended_line
+from positionkit.render.docx.style import STYLE_NAMES, W, set_style, two_ended_line
 
 __all__ = ["write_headers", "hyphenate"]
 
@@ -24,7 +24,7 @@ def _header_line(doc, paragraph, title: str | None, draft: str | None) -> None:
     if draft:
         paragraph.add_run().add_tab()
         mark = paragraph.add_run(draft.upper())
-        mark.style = _draft_char_style(doc)
+        set_style(mark._r, _draft_char_style(doc))
 
 
 def _draft_char_style(doc):
