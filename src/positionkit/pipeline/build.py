@@ -1,4 +1,4 @@
-"""The whole build, top to bottom: load -> prepare (resolve, check) -> cite + render -> write."""
+"""The whole build, top to bottom: load -> resolve -> (citeproc starts) check -> cite + render -> write."""
 from __future__ import annotations
 
 import os
@@ -86,6 +86,7 @@ def build(root: Path, papers=(), formats=(), langs=(), final: bool = False, stri
             ctx = later.enter_context(cite_ahead(ctx, stale, jobs or os.cpu_count() or 1))
         prepared = prepare.checked(project, resolution, final)
         from positionkit.pipeline import produce  # lazy: see the top of the module
+
         diags, units = list(prepared.diagnostics), [Unit.of(u, fatal) for u in prepared.units]
         units = in_shard(units, shard) if shard else units
         if _blocked(diags, units, fatal, tailored):

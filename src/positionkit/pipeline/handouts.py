@@ -44,7 +44,7 @@ class RenderContext:
     """What every output depends on beyond the project's files (versions, ...; cache.environment)."""
     ahead: dict = field(default_factory=dict)
     """(document, Markdown) -> its citeproc run, started before the checks (see
-    produce.cite_ahead); :func:`cite` takes a run from here instead of starting one."""
+    :func:`cite_ahead`); :func:`cite` takes a run from here instead of starting one."""
 
     def audience(self, doc: Resolved):
         return self.audiences.get((doc.target.paper, doc.target.audience))

@@ -22,19 +22,18 @@ class HeadCommit:
     def __init__(self, root: Path) -> None:
         git = ["git", "-C", str(root)]
         self._answer: str | None = None
-        self._runs: list[subprocess.Popen] | None = None
-        try:
-            self._runs = [
-                subprocess.Popen([*git, "rev-parse", "--short=7", "HEAD"], stdout=subprocess.PIPE,
-                                 stderr=subprocess.DEVNULL),
-                subprocess.Popen([*git, "diff", "--quiet", "HEAD", "--"], stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.DEVNULL),
-                # a new (untracked) translation or section is an input the commit does not hold either
-                subprocess.Popen([*git, "ls-files", "--others", "--exclude-standard", "--", *INPUTS],
-                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL),
-            ]
-        except OSError:  # no git
-            self._stop()
+        self._runs: list[subprocess.Popen] | None = []
+        # every run writes to a pipe, even `diff --quiet`: communicate() notices the end at
+        # once, where Popen.wait(timeout) would poll with sleeps of up to 50 ms
+        for args in (["rev-parse", "--short=7", "HEAD"], ["diff", "--quiet", "HEAD", "--"],
+                     # a new (untracked) translation or section is an input the commit does not hold either
+                     ["ls-files", "--others", "--exclude-standard", "--", *INPUTS]):
+            try:
+                self._runs.append(subprocess.Popen([*git, *args], stdout=subprocess.PIPE,
+                                                   stderr=subprocess.DEVNULL))
+            except OSError:  # no git
+                self._stop()
+                return
 
     def __enter__(self) -> "HeadCommit":
         return self
@@ -48,7 +47,8 @@ class HeadCommit:
         rev, diff, others = self._runs
         try:
             head = rev.communicate(timeout=10)[0]
-            dirty = diff.wait(timeout=10) != 0 or bool(others.communicate(timeout=10)[0].strip())
+            diff.communicate(timeout=10)
+            dirty = diff.returncode != 0 or bool(others.communicate(timeout=10)[0].strip())
             if rev.returncode == 0:
                 self._answer = head.decode("utf-8", "replace").strip() + ("+" if dirty else "")
         except subprocess.TimeoutExpired:
