@@ -293,3 +293,19 @@ def test_without_cjk_font_chinese_is_an_error(tmp_path, monkeypatch):
         "handout (install a CJK font: apt install fonts-noto-cjk (Fedora: dnf install google-noto-serif-cjk-fonts; "
         "macOS: brew install --cask font-noto-serif-cjk-sc; Windows: install Noto Serif CJK), or put a "
         ".ttf/.otf/.ttc file in styles/fonts/)"]
+
+
+@pytest.mark.skipif(not HAS_CJK, reason="no CJK font installed (apt install fonts-noto-cjk)")
+def test_a_script_used_only_in_a_footnote_gets_its_font_in_the_pdf(make_project):
+    """The PDF's fonts are chosen from everything it prints, footnotes included: a Chinese title
+    cited only in a footnote of an English paper printed as empty boxes before."""
+    from positionkit.pipeline.build import build
+
+    title = "数据出境安全评估办法"
+    root = make_project({"papers/note/01-intro.md": (
+        "## Intro\n\nThe regulator published its measures.[^1]\n\n[^1]: Their Chinese title: " + title + ".\n")})
+    assert build(root, formats=("pdf",)).ok
+    reader = pypdf.PdfReader(str(root / "build/note/note.en.pdf"))
+    fonts = {str(f["/BaseFont"]) for page in reader.pages for f in page["/Resources"]["/Font"].values()}
+    assert any("CJK" in name for name in fonts), fonts
+    assert title in norm(reader.pages[0].extract_text())

@@ -99,10 +99,11 @@ def div_attr(block: Block) -> tuple[str, list[str], dict[str, str]]:
     return ident, list(classes), {k: v for k, v in kvs}
 
 
-def stringify(node: Any) -> str:
-    """Plain text of any AST fragment (spaces for Space/SoftBreak, notes skipped)."""
+def stringify(node: Any, notes: bool = False) -> str:
+    """Plain text of any AST fragment (spaces for Space/SoftBreak; footnotes skipped unless
+    ``notes``: a heading's or an image's text has none, a page's printed text does)."""
     if isinstance(node, list):
-        return "".join(stringify(n) for n in node)
+        return "".join(stringify(n, notes) for n in node)
     if not isinstance(node, dict):
         return ""
     t = node.get("t")
@@ -110,12 +111,12 @@ def stringify(node: Any) -> str:
         return node["c"]
     if t in {"Space", "SoftBreak", "LineBreak"}:
         return " "
-    if t == "Note":
+    if t == "Note" and not notes:
         return ""
     if t in {"Code", "Math", "RawInline"}:
         return node["c"][1]
     c = node.get("c")
-    return stringify(c) if isinstance(c, (list, dict)) else ""
+    return stringify(c, notes) if isinstance(c, (list, dict)) else ""
 
 
 def to_json(ast: Any) -> bytes:

@@ -76,13 +76,14 @@ def _dir(text: str, lang: Language) -> str:
 
 
 def _all_text(h: Handout) -> str:
-    """Everything printed, to find the scripts it uses (each needs its font in the list)."""
+    """Everything printed, footnotes included, to find the scripts it uses (each needs its font
+    in the list: a Chinese title cited only in a footnote printed as empty boxes)."""
     meta = [h.title, h.subtitle or "", h.audience or "", h.contact or "", *h.organisations]
     return " ".join(meta) + " " + known(h.ast, "text", _body_text)
 
 
 def _body_text(ast: dict) -> str:
-    return stringify(ast.get("blocks", []))
+    return stringify(ast.get("blocks", []), notes=True)
 
 
 def _label(labels: dict[str, str], key: str) -> str:
