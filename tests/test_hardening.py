@@ -411,6 +411,25 @@ def test_missing_glyph_in_translated_metadata_is_at_its_line(make_project):
     assert [(d.path, d.line) for d in found] == [("papers/note/paper.fr.yaml", 2)]
 
 
+def test_no_room_for_pandocs_files_is_a_diagnostic(make_project, cli, monkeypatch):
+    """pandoc's input and output go through a private temp folder: a full disk there is PK601
+    at the paper, exit 1, no traceback and nothing written."""
+    import errno
+
+    from positionkit.render import pandoc
+
+    def full(kind):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pandoc, "private_dir", full)
+    root = make_project()
+    result = cli(root, "build", "--format", "docx")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "papers/note/paper.yaml:6: error[PK601] pandoc could not process this paper: could not run pandoc: " \
+           "[Errno 28] No space left on device" in result.output
+    assert not (root / "build/note/note.en.docx").exists()
+
+
 def test_pandoc_failure_is_one_line_and_whole_with_verbose(make_project, cli, monkeypatch):
     from positionkit.render import errors, pandoc
 

@@ -47,12 +47,15 @@ class PandocRun:
             env["SOURCE_DATE_EPOCH"] = str(int(epoch))
         else:
             env.setdefault("SOURCE_DATE_EPOCH", str(_DEFAULT_EPOCH))
-        self._folder = private_dir("pandoc")
+        try:
+            self._folder = private_dir("pandoc")
+        except OSError as exc:  # a full or read-only temp folder: a diagnostic, not a traceback
+            raise RenderError(f"could not run pandoc: {exc}") from exc
         folder = Path(self._folder.name)
-        (folder / "in").write_bytes(input)
         self._out = folder / "out"
         self._deadline = time.monotonic() + limits.seconds()
         try:
+            (folder / "in").write_bytes(input)
             with open(folder / "in", "rb") as stdin, open(self._out, "wb") as stdout, \
                     open(folder / "err", "wb") as stderr:
                 self._proc: subprocess.Popen | None = subprocess.Popen(
