@@ -416,12 +416,13 @@ def test_no_room_for_pandocs_files_is_a_diagnostic(make_project, cli, monkeypatc
     at the paper, exit 1, no traceback and nothing written."""
     import errno
 
-    from positionkit.render import pandoc
+    from positionkit.render import cite, pandoc
 
     def full(kind):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(pandoc, "private_dir", full)
+    monkeypatch.setattr(cite, "private_dir", full)  # the resolved CSL style goes there too
     root = make_project()
     result = cli(root, "build", "--format", "docx")
     assert result.exit_code == 1 and "Traceback" not in result.output

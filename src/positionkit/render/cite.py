@@ -45,11 +45,18 @@ class Citeproc:
                     raise RenderError(f"the CSL style {csl} could not be read (run positionkit check)")
         # pandoc gets the resolved independent style, never the file as written: it would follow a
         # dependent style's parent link to the network or anywhere on disk, --sandbox or not
-        self._csl_folder = private_dir("csl")
+        try:
+            self._csl_folder = private_dir("csl")
+        except OSError as exc:  # a full or read-only temp folder, as in render.pandoc
+            raise RenderError(f"could not run pandoc: {exc}") from exc
         self._csl_path = None
         if style is not None:
             self._csl_path = str(Path(self._csl_folder.name) / "style.csl")
-            Path(self._csl_path).write_bytes(style.data)
+            try:
+                Path(self._csl_path).write_bytes(style.data)
+            except OSError as exc:
+                self._csl_folder.cleanup()
+                raise RenderError(f"could not run pandoc: {exc}") from exc
             args += ["--csl", self._csl_path]
         lang = get_language(pandoc_lang)
         self._rtl_terms = bool(project.bibliography.files) and lang is not None and lang.rtl
