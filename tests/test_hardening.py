@@ -411,18 +411,18 @@ def test_missing_glyph_in_translated_metadata_is_at_its_line(make_project):
     assert [(d.path, d.line) for d in found] == [("papers/note/paper.fr.yaml", 2)]
 
 
-def test_no_room_for_pandocs_files_is_a_diagnostic(make_project, cli, monkeypatch):
-    """pandoc's input and output go through a private temp folder: a full disk there is PK601
-    at the paper, exit 1, no traceback and nothing written."""
+@pytest.mark.parametrize("where", ["render.pandoc", "render.cite"])
+def test_no_room_for_pandocs_files_is_a_diagnostic(make_project, cli, monkeypatch, where):
+    """pandoc's input and output (render.pandoc) and the resolved CSL style (render.cite) go
+    through private temp folders: a full disk there is PK601 at the paper, exit 1, no traceback
+    and nothing written."""
     import errno
-
-    from positionkit.render import cite, pandoc
+    import importlib
 
     def full(kind):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(pandoc, "private_dir", full)
-    monkeypatch.setattr(cite, "private_dir", full)  # the resolved CSL style goes there too
+    monkeypatch.setattr(importlib.import_module(f"positionkit.{where}"), "private_dir", full)
     root = make_project()
     result = cli(root, "build", "--format", "docx")
     assert result.exit_code == 1 and "Traceback" not in result.output
