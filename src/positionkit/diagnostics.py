@@ -75,6 +75,12 @@ class Diagnostic:
             **({"detail": self.detail} if self.detail else {}),
         }
 
+    @classmethod
+    def from_dict(cls, d: dict) -> "Diagnostic":
+        """The diagnostic :meth:`to_dict` wrote (as kept in the build cache and the disk cache)."""
+        return cls(d["code"], Severity(d["severity"]), d["message"], d["path"], d["line"], d["col"], d["hint"],
+                   d.get("detail"))
+
     def at(self, path: str | None, line: int | None = None, col: int | None = None) -> "Diagnostic":
         return replace(self, path=path, line=line, col=col)
 

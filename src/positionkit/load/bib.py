@@ -6,7 +6,7 @@ import importlib.util
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
-from positionkit.diagnostics import Diagnostic, Severity, error, info
+from positionkit.diagnostics import Diagnostic, error, info
 from positionkit.load.bibcheck import check_entries
 from positionkit.system.diskcache import cached_json, file_stamp
 
@@ -51,8 +51,7 @@ def parse_bib(text: str, rel: str) -> tuple[dict, list[Diagnostic]]:
     key = [hashlib.sha256(text.encode("utf-8")).hexdigest(), rel, file_stamp(__file__), _parser_stamp()]
     read = cached_json("bib-read", key, lambda: _read(text, rel))
     entries = {e["key"]: Entry(**e) for e in read["entries"]}
-    diags = [Diagnostic(d["code"], Severity(d["severity"]), d["message"], d["path"], d["line"], d["col"], d["hint"])
-             for d in read["diagnostics"]]
+    diags = [Diagnostic.from_dict(d) for d in read["diagnostics"]]
     if read["failed"]:
         return ({}, diags) if read["failed"] == "all" else (entries, diags)
     # pandoc's reader would stumble on the same broken entry

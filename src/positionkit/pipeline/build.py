@@ -275,7 +275,7 @@ def _write(ctx: RenderContext, store: cache.Store, units: list[Unit], made: Made
             if replayable and result.ok and not written:
                 store.remember(replayable[0], dict(ctx.env), replayable[1],
                                {"outputs": result.outputs, "written": sorted(manifests),
-                                "diagnostics": cache.diagnostics_to_json(result.diagnostics)}, made.commit)
+                                "diagnostics": [d.to_dict() for d in result.diagnostics]}, made.commit)
             store.save()
     except write.Unavailable as exc:
         result.diagnostics = ordered(diags + [exc.diagnostic(project.config.output_dir)])
@@ -291,7 +291,7 @@ def _stopped(diags: list[Diagnostic], units: list[Unit], fatal: bool, ok: bool =
 
 
 def _replayed(recorded: dict) -> BuildResult:
-    diags = cache.diagnostics_from_json(recorded.get("diagnostics", []))
+    diags = [Diagnostic.from_dict(d) for d in recorded.get("diagnostics", [])]
     return BuildResult(diags, list(recorded["outputs"]), True, reused=list(recorded["outputs"]), replayed=True)
 
 

@@ -29,7 +29,6 @@ from typing import Callable
 
 from positionkit.version import __version__
 from positionkit.pipeline import tools, write
-from positionkit.diagnostics import Diagnostic, Severity
 from positionkit.load.sources import is_file
 
 VERSION = 1
@@ -210,12 +209,3 @@ def environment() -> dict:
     it: a handout prints a hash of its own inputs, and the commit goes only in manifest.json."""
     return {"cache": VERSION, "positionkit": __version__, "code": tools.code_fingerprint(),
             "tools": tools.tool_versions(), "epoch_env": os.environ.get("SOURCE_DATE_EPOCH")}
-
-
-def diagnostics_to_json(diags: list[Diagnostic]) -> list[dict]:
-    return [d.to_dict() for d in diags]
-
-
-def diagnostics_from_json(items: list[dict]) -> list[Diagnostic]:
-    return [Diagnostic(d["code"], Severity(d["severity"]), d["message"], d["path"], d["line"], d["col"],
-                       d["hint"]) for d in items]
