@@ -411,18 +411,23 @@ def test_missing_glyph_in_translated_metadata_is_at_its_line(make_project):
     assert [(d.path, d.line) for d in found] == [("papers/note/paper.fr.yaml", 2)]
 
 
-@pytest.mark.parametrize("where", ["render.pandoc", "render.cite"])
+@pytest.mark.parametrize("where", ["pandoc", "csl"])
 def test_no_room_for_pandocs_files_is_a_diagnostic(make_project, cli, monkeypatch, where):
-    """pandoc's input and output (render.pandoc) and the resolved CSL style (render.cite) go
-    through private temp folders: a full disk there is PK601 at the paper, exit 1, no traceback
-    and nothing written."""
+    """pandoc's input and output ("pandoc") and the resolved CSL style ("csl") go through
+    private temp folders: a full disk there is PK601 at the paper, exit 1, no traceback and
+    nothing written."""
     import errno
-    import importlib
+
+    from positionkit.render import pandoc
+
+    real = pandoc.private_dir
 
     def full(kind):
-        raise OSError(errno.ENOSPC, "No space left on device")
+        if kind == where:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(kind)
 
-    monkeypatch.setattr(importlib.import_module(f"positionkit.{where}"), "private_dir", full)
+    monkeypatch.setattr(pandoc, "private_dir", full)
     root = make_project()
     result = cli(root, "build", "--format", "docx")
     assert result.exit_code == 1 and "Traceback" not in result.output

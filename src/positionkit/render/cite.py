@@ -8,8 +8,7 @@ from positionkit.render.ast import from_json
 from positionkit.render.citeterms import latin_terms
 from positionkit.load.project import Project
 from positionkit.render.errors import RenderError
-from positionkit.render.pandoc import PandocRun
-from positionkit.system.scratch import private_dir
+from positionkit.render.pandoc import PandocRun, pandoc_files
 
 READER = "markdown-raw_html-raw_tex-raw_attribute-yaml_metadata_block"
 """What a section may contain. Raw output and embedded metadata are off: content cannot inject
@@ -45,18 +44,10 @@ class Citeproc:
                     raise RenderError(f"the CSL style {csl} could not be read (run positionkit check)")
         # pandoc gets the resolved independent style, never the file as written: it would follow a
         # dependent style's parent link to the network or anywhere on disk, --sandbox or not
-        try:
-            self._csl_folder = private_dir("csl")
-        except OSError as exc:  # a full or read-only temp folder, as in render.pandoc
-            raise RenderError(f"could not run pandoc: {exc}") from exc
+        self._csl_folder = pandoc_files("csl", {"style.csl": style.data} if style is not None else {})
         self._csl_path = None
         if style is not None:
             self._csl_path = str(Path(self._csl_folder.name) / "style.csl")
-            try:
-                Path(self._csl_path).write_bytes(style.data)
-            except OSError as exc:
-                self._csl_folder.cleanup()
-                raise RenderError(f"could not run pandoc: {exc}") from exc
             args += ["--csl", self._csl_path]
         lang = get_language(pandoc_lang)
         self._rtl_terms = bool(project.bibliography.files) and lang is not None and lang.rtl

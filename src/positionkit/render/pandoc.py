@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Mapping
 
 from positionkit.render import limits
 from positionkit.render.errors import RenderError, TimeLimitError, first_line
 from positionkit.system.pandoc import pandoc_path
 from positionkit.system.scratch import private_dir
 
-__all__ = ["PandocRun", "run_pandoc", "pandoc_path"]
+__all__ = ["PandocRun", "pandoc_files", "run_pandoc", "pandoc_path"]
 
 # A stable epoch when the caller gives none, so that even ad-hoc runs are reproducible.
 _DEFAULT_EPOCH = 0
@@ -36,6 +38,22 @@ def run_pandoc(args: list[str], input: bytes, *, epoch: int | None = None,
     return PandocRun(args, input, epoch=epoch, cwd=cwd).result()
 
 
+def pandoc_files(kind: str, files: Mapping[str, bytes]) -> tempfile.TemporaryDirectory:
+    """A private folder holding ``files`` (name -> bytes) for a pandoc run to read. No room for it
+    (a full or read-only temp folder) is a RenderError: a diagnostic, not a traceback."""
+    try:
+        folder = private_dir(kind)
+    except OSError as exc:
+        raise RenderError(f"could not run pandoc: {exc}") from exc
+    try:
+        for name, data in files.items():
+            (Path(folder.name) / name).write_bytes(data)
+    except OSError as exc:
+        folder.cleanup()
+        raise RenderError(f"could not run pandoc: {exc}") from exc
+    return folder
+
+
 class PandocRun:
     """One pandoc run (see :func:`run_pandoc`), going on from the moment it is made."""
 
@@ -47,15 +65,11 @@ class PandocRun:
             env["SOURCE_DATE_EPOCH"] = str(int(epoch))
         else:
             env.setdefault("SOURCE_DATE_EPOCH", str(_DEFAULT_EPOCH))
-        try:
-            self._folder = private_dir("pandoc")
-        except OSError as exc:  # a full or read-only temp folder: a diagnostic, not a traceback
-            raise RenderError(f"could not run pandoc: {exc}") from exc
+        self._folder = pandoc_files("pandoc", {"in": input})
         folder = Path(self._folder.name)
         self._out = folder / "out"
         self._deadline = time.monotonic() + limits.seconds()
         try:
-            (folder / "in").write_bytes(input)
             with open(folder / "in", "rb") as stdin, open(self._out, "wb") as stdout, \
                     open(folder / "err", "wb") as stderr:
                 self._proc: subprocess.Popen | None = subprocess.Popen(
