@@ -90,10 +90,16 @@ def provenance_line(provenance: str | None, day: str | None) -> str | None:
     return " · ".join(p for p in (provenance, day) if p) or None
 
 
+def cited_markdown(doc: Resolved) -> str:
+    """What citeproc reads for a document: its lines with their review anchors. A run started
+    ahead is taken only for exactly this text (or a tailored group's skeleton of it)."""
+    return anchors.anchored_markdown(doc.lines)
+
+
 def cite(ctx: RenderContext, doc: Resolved, markdown: str | None = None) -> dict:
     """pandoc + citeproc on the document's Markdown with its review anchors (or on a skeleton
     standing for it): the run started ahead for exactly this, else a new one."""
-    markdown = anchors.anchored_markdown(doc.lines) if markdown is None else markdown
+    markdown = cited_markdown(doc) if markdown is None else markdown
     started = ctx.ahead.pop((doc.target, markdown), None)
     return (started or start_cite(ctx, doc, markdown)).ast()
 
@@ -113,7 +119,7 @@ def cite_ahead(ctx: RenderContext, docs: list[Resolved], count: int) -> Iterator
     ahead: dict = {}
     try:
         for doc in docs[:count]:
-            markdown = anchors.anchored_markdown(doc.lines)
+            markdown = cited_markdown(doc)
             ahead[(doc.target, markdown)] = start_cite(ctx, doc, markdown)
     except RenderError:  # the same run, started when rendering, says what is wrong
         pass

@@ -22,7 +22,7 @@ from positionkit.languages import get_language
 from positionkit.resolve.labels import project_labels
 from positionkit.load.project import Project
 from positionkit.pipeline import freeing
-from positionkit.pipeline.handouts import RenderContext, cite, display_date, handout, printed_values
+from positionkit.pipeline.handouts import RenderContext, cite, cited_markdown, display_date, handout, printed_values
 from positionkit import render
 from positionkit.render import Handout, RenderError
 from positionkit.render import cite_shared as shared
@@ -109,7 +109,7 @@ def render_jobs(ctx: RenderContext, jobs: list[Job], workers: int | None = None,
     """
     docs = list({job.doc.target: job.doc for job in jobs}.values())
     jobs_of = {d.target: [j for j in jobs if j.doc.target == d.target] for d in docs}
-    groups = shared.group(docs, _markdown, partial(printed_values, ctx), _group_key)
+    groups = shared.group(docs, cited_markdown, partial(printed_values, ctx), _group_key)
     tally = Tally(len(jobs), progress, project=ctx.project)
     with ThreadPoolExecutor(workers or os.cpu_count() or 1) as pool:
         running: dict[Future, tuple] = {}
@@ -292,10 +292,6 @@ def _warm_up(ctx: RenderContext, jobs: list[Job]) -> None:
         style = ctx.project.config.style
         for code in sorted({job.doc.target.lang for job in jobs if job.format == "pdf"}):
             pdf.warm_up(get_language(code), style)
-
-
-def _markdown(doc: Resolved) -> str:
-    return anchors.anchored_markdown(doc.lines)
 
 
 def _group_key(doc: Resolved) -> tuple:
