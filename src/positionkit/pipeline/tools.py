@@ -43,8 +43,7 @@ def code_fingerprint() -> str:
     # reading and hashing the 1 MB of files costs every build 12 ms: the digest is kept in the
     # per-user disk cache under each file's name, size and mtime
     stamps = sorted(_stamps(str(root), ""))
-    return cached_json("code-fingerprint", [str(root), stamps],
-                       lambda: _digest(root, sorted(root / rel for rel, _, _ in stamps)))
+    return cached_json("code-fingerprint", [str(root), stamps], lambda: _digest(root, [rel for rel, _, _ in stamps]))
 
 
 def _stamps(folder: str, rel: str) -> list[list]:
@@ -62,8 +61,8 @@ def _stamps(folder: str, rel: str) -> list[list]:
     return found
 
 
-def _digest(root: Path, paths: list[Path]) -> str:
+def _digest(root: Path, rels: list[str]) -> str:
     digest = hashlib.sha256()
-    for path in paths:
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for rel in rels:
+        digest.update(rel.encode() + b"\0" + (root / rel).read_bytes() + b"\0")
     return digest.hexdigest()[:16]

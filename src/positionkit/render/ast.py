@@ -47,7 +47,8 @@ def known(ast: Any, what: str, compute: Callable[[Any], Any]) -> Any:
     One cited AST feeds the build's handout, the DOCX and the PDF (and the PDF asks for its
     printed text four times); each answer is a walk of the whole tree, 20-70 ms on a 20-page
     paper. The memo is by identity (the AST is never changed in place once cited, see
-    :func:`prepare`; a build that empties one to free memory calls :func:`forget` first) and holds the last few ASTs only (a tailored batch renders many: the memo must not keep them all).
+    :func:`prepare`; a build that empties one to free memory calls :func:`forget` first) and
+    holds the last few ASTs only (a tailored batch renders many: the memo must not keep them all).
     """
     key = (id(ast), what)
     with _KNOWN_LOCK:

@@ -24,6 +24,7 @@ from positionkit.render.ast import to_json
 from positionkit.render.docx.package import repack
 from positionkit.resolve.values import skeleton
 
+
 def _str_tokens(node, tokens: Iterable[str]) -> int:
     if isinstance(node, list):
         return sum(_str_tokens(n, tokens) for n in node)

@@ -33,6 +33,7 @@ from lxml import etree
 
 from positionkit.render.docx.faces import _subset  # noqa: F401 (tests)
 from positionkit.render.docx.faces import EmbeddedFace, face_entry, installed_faces, subset_face
+from positionkit.render.docx.package import read_parts
 
 __all__ = ["EmbeddedFace", "deobfuscate", "document_usage", "embed_font_parts", "embed_fonts", "font_key", "installed_faces",
            "obfuscate", "subset_face"]
@@ -169,8 +170,7 @@ def embed_fonts(data: bytes, faces: Callable[[str], Iterable[EmbeddedFace]] = in
     italic) and a face that may not be embedded are left out. Without any face to embed the
     document comes back unchanged.
     """
-    with zipfile.ZipFile(io.BytesIO(data)) as src:
-        parts = {name: src.read(name) for name in src.namelist()}
+    parts = read_parts(data)
     embedded = embed_font_parts(parts, faces)
     if embedded is parts:
         return data
