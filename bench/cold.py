@@ -116,21 +116,29 @@ class Runner:
         self.env.pop("PYTHONDONTWRITEBYTECODE", None)
 
     def run(self, argv: list[str], cwd: Path, src: Path | None = None, clean: Path | None = None
-            ) -> tuple[float, int]:
-        """-> (seconds, peak RSS in KiB of the largest process of the tree, 0 if not measured)."""
+            ) -> tuple[float, int, dict]:
+        """-> (seconds, peak RSS in KiB of the largest process of the tree (0 if not measured),
+        {event: [(seconds after the start, CPU seconds of the traced process so far)]} from the
+        run's trace (positionkit.system.trace; bench/handmade.py writes the same))."""
         if clean is not None:
             shutil.rmtree(clean, ignore_errors=True)
-        env = dict(self.env)
+        trace = self.tmp / "trace.txt"
+        trace.unlink(missing_ok=True)
+        env = {**self.env, "POSITIONKIT_TRACE": str(trace)}
         if src is not None:
             env["PYTHONPATH"] = str(src)
         out = self.tmp / "rss.txt"
         prefix = ["/usr/bin/time", "-f", "%M", "-o", str(out)] if self.rss else []
-        start = time.perf_counter()
+        wall, start = time.time(), time.perf_counter()
         proc = subprocess.run([*prefix, *argv], cwd=cwd, env=env, capture_output=True)
         elapsed = time.perf_counter() - start
         if proc.returncode not in (0,):
             raise SystemExit(f"{' '.join(argv)} failed:\n{proc.stderr.decode()[-2000:]}")
-        return elapsed, int(out.read_text().split()[-1]) if self.rss else 0
+        events: dict = {}
+        for line in (trace.read_text().splitlines() if trace.is_file() else []):
+            stamp, cpu, name = line.split()[:3]
+            events.setdefault(name, []).append((float(stamp) - wall, float(cpu)))
+        return elapsed, int(out.read_text().split()[-1]) if self.rss else 0, events
 
 
 def main() -> None:
@@ -197,15 +205,17 @@ def main() -> None:
             rows = {row: spec for row, spec in rows.items() if any(text in row for text in args.only)}
         times: dict = {row: {} for row in rows}
         peaks: dict = {row: {} for row in rows}
+        traces: dict = {row: {} for row in rows}
         for rnd in range(args.rounds + 1):  # round 0 warms the disk caches (fonts, pandoc binary)
             for row, (_, runs) in rows.items():
                 order = list(runs)
                 random.shuffle(order)
                 for name, argv, cwd, src, clean in order:
-                    t, rss = runner.run(argv, cwd, src, clean)
+                    t, rss, events = runner.run(argv, cwd, src, clean)
                     if rnd:
                         times[row].setdefault(name, []).append(t)
                         peaks[row].setdefault(name, []).append(rss)
+                        traces[row].setdefault(name, []).append(events)
             print(f"round {rnd} done", file=sys.stderr)
         load = os.getloadavg()
         print(f"\n{args.rounds} rounds, fresh processes, interleaved; medians. Machine: {os.cpu_count()} cores, "
@@ -226,6 +236,7 @@ def main() -> None:
             med = {n: statistics.median(v) for n, v in times[three].items()}
             print(f"\n{three}: the best hand-made route takes {med['best']:.3f} s ({med['best'] / med['naive']:.2f}x "
                   "naive); " + ", ".join(f"{n} {med[n] / med['best']:.2f}x best" for n in names))
+        where_the_time_goes(rows, times, traces, names + ["best"])
         long_row = f"{words // 1000}k-word paper, en, DOCX+PDF"
         if big_words and {f"{big_words // 1000}k words, en, DOCX+PDF", long_row} <= set(rows):
             row = f"{big_words // 1000}k words, en, DOCX+PDF"
@@ -246,6 +257,27 @@ def main() -> None:
             incremental(long, words)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def where_the_time_goes(rows: dict, times: dict, traces: dict, routes: list[str]) -> None:
+    """For the one-language rows: when the first citeproc started, how long citeproc ran and
+    what came after it, and the CPU time of the route's own Python process (pandoc not
+    counted), per route: medians over the rounds, from the runs' traces."""
+    print("\nWhere the time goes (one language; medians, seconds from the process start):\n")
+    print("| work | route | first citeproc starts | citeproc runs | after citeproc | total | CPU of its Python process |")
+    print("|---|---|---|---|---|---|---|")
+    for row in rows:
+        if "en, DOCX+PDF" not in row:
+            continue
+        for route in routes:
+            runs = [t for t in traces[row].get(route, []) if {"citeproc-start", "citeproc-end", "end"} <= set(t)]
+            if not runs:
+                continue
+            start = statistics.median(min(at for at, _ in t["citeproc-start"]) for t in runs)
+            end = statistics.median(max(at for at, _ in t["citeproc-end"]) for t in runs)
+            cpu = statistics.median(t["end"][-1][1] for t in runs)
+            total = statistics.median(times[row][route])
+            print(f"| {row} | {route} | {start:.3f} | {end - start:.3f} | {total - end:.3f} | {total:.3f} | {cpu:.3f} |")
 
 
 def incremental(project: Path, words: int) -> None:

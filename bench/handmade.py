@@ -17,8 +17,11 @@ paper's compile takes 0.21 s in Libertinus, 0.45 s in IBM Plex Serif, with eithe
 """
 from __future__ import annotations
 
+import atexit
+import os
 import subprocess
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -26,14 +29,31 @@ import pypandoc
 import typst
 
 PANDOC = pypandoc.get_pandoc_path()
+TRACE = os.environ.get("POSITIONKIT_TRACE")
+"""bench/cold.py's trace file: the same events positionkit writes (positionkit.system.trace)."""
+EVENTS: list[str] = []
+if TRACE:
+    atexit.register(lambda: EVENTS and open(TRACE, "a").write("\n".join(EVENTS) + "\n"))
+
+
+def event(name: str) -> None:
+    if TRACE:
+        EVENTS.append(f"{time.time():.6f} {time.process_time():.6f} {name}")
 
 
 def pandoc(args: list[str], data: bytes) -> bytes:
-    return subprocess.run([PANDOC, *args], input=data, capture_output=True, check=True).stdout
+    kind = "citeproc" if "--citeproc" in args else "pandoc-" + args[args.index("-t") + 1].split("-")[0]
+    event(kind + "-start")
+    out = subprocess.run([PANDOC, *args], input=data, capture_output=True, check=True).stdout
+    event(kind + "-end")
+    return out
 
 
 def compile_pdf(source: bytes, fonts: str, out: Path) -> None:
-    out.write_bytes(typst.compile(source, font_paths=[fonts], ignore_system_fonts=True))
+    event("compile-start")
+    pdf = typst.compile(source, font_paths=[fonts], ignore_system_fonts=True)
+    event("compile-end")
+    out.write_bytes(pdf)
 
 
 def best(out: Path, bib: str, csl: str, fonts: str, lang: str, md: bytes, pool, font: list[str]) -> list:
@@ -61,14 +81,16 @@ def main(argv: list[str]) -> None:
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
     inputs = [(d.split(":", 1)[0], Path(d.split(":", 1)[1]).read_bytes()) for d in docs]
+    event("cli")
     if route == "naive":
         for lang, md in inputs:
             naive(out_dir, bib, csl, fonts, lang, md, font)
-        return
-    with ThreadPoolExecutor(2) as pool:
-        futures = [f for lang, md in inputs for f in best(out_dir, bib, csl, fonts, lang, md, pool, font)]
-        for f in futures:
-            f.result()
+    else:
+        with ThreadPoolExecutor(2) as pool:
+            futures = [f for lang, md in inputs for f in best(out_dir, bib, csl, fonts, lang, md, pool, font)]
+            for f in futures:
+                f.result()
+    event("end")
 
 
 if __name__ == "__main__":

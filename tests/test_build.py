@@ -414,3 +414,32 @@ def test_the_first_citeproc_starts_before_the_checks_and_renderers_are_imported(
                                                    "positionkit.render.pdf"))}
     assert not loaded & {"positionkit.pipeline.produce", "positionkit.pipeline.manifest",
                          "positionkit.pipeline.docxpages"}
+
+
+def test_a_traced_build_writes_its_stages_in_order_and_an_untraced_one_nothing(make_project, tmp_path):
+    """POSITIONKIT_TRACE (bench/cold.py's view of where a cold build's time goes): one line per
+    stage, `<time> <cpu> <event>`, in the order the build runs them, written when the process
+    ends; without it, no file anywhere."""
+    import os
+    import sys
+
+    root = make_project(FILES)
+    trace = tmp_path / "trace.txt"
+    env = {**os.environ, "POSITIONKIT_TRACE": str(trace)}
+    subprocess.run([sys.executable, "-m", "positionkit", "-C", str(root), "build", "-q"], env=env, check=True)
+    lines = [line.split() for line in trace.read_text().splitlines()]
+    names = [fields[2] for fields in lines]
+    stamps, cpus = [float(f[0]) for f in lines], [float(f[1]) for f in lines]
+    assert stamps == sorted(stamps) and cpus == sorted(cpus) and cpus[-1] > 0
+    assert names[:2] == ["cli", "build"] and names[-2:] == ["written", "end"]
+    for event in ("load-start", "loaded", "resolved", "citeproc-start", "citeproc-end", "pandoc-docx-start",
+                  "pandoc-docx-end", "pandoc-typst-start", "compile-start", "compile-end", "docx-done", "pdf-done"):
+        assert event in names, event
+    at = {name: names.index(name) for name in names}
+    assert at["load-start"] < at["loaded"] < at["resolved"] < at["citeproc-start"] < at["citeproc-end"] < at["pandoc-docx-start"] < at["docx-done"]
+    assert at["pandoc-typst-end"] < at["compile-start"] < at["compile-end"] <= at["pdf-done"] < at["written"]
+
+    trace.unlink()
+    quiet = {k: v for k, v in os.environ.items() if k != "POSITIONKIT_TRACE"}
+    subprocess.run([sys.executable, "-m", "positionkit", "-C", str(root), "build", "-q"], env=quiet, check=True)
+    assert not trace.exists()

@@ -10,6 +10,7 @@ import gc
 from positionkit.cli import blocks, i18n, libraries, preview, review
 from positionkit.cli.common import install
 from positionkit.cli.main import main
+from positionkit.system import trace
 
 blocks.register(main)
 i18n.register(main)
@@ -38,11 +39,13 @@ def run() -> None:
     An exception no command handled is a bug in positionkit: it ends in one line on stderr and
     exit code 70, the traceback only with -v."""
     gc.freeze()
+    trace.event("cli")
     try:
         main()
     except Exception as exc:  # a bug in positionkit (click handled usage and input errors)
         _internal_error(exc)
     finally:
+        trace.event("end")
         gc.freeze()
 
 

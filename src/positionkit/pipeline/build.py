@@ -17,6 +17,7 @@ from positionkit.pipeline.prepare import PreparedUnit
 from positionkit.pipeline.provenance import HeadCommit
 from positionkit.render import limits
 from positionkit.resolve import anchors
+from positionkit.system import trace
 
 # Only what a build needs until its first citeproc run is imported above. The checks and the
 # rendering side (produce, manifest, write: 30 ms of imports) load while pandoc runs: inside
@@ -60,6 +61,7 @@ def build(root: Path, papers=(), formats=(), langs=(), final: bool = False, stri
     root) replaces [project] output_dir. shard (i, n): only the i-th of n parts (see `in_shard`).
     """
     fatal, tailored = strict or final, bool(audiences)
+    trace.event("build")
     config, _ = load_config(root)
     config = replace(config, output_dir=output_dir) if output_dir else config
     store = cache.Store.open(root, config.output_dir)
@@ -73,18 +75,23 @@ def build(root: Path, papers=(), formats=(), langs=(), final: bool = False, stri
         if recorded is not None:
             return _replayed(recorded)
 
+        trace.event("load-start")
         project = load_project(root)
+        trace.event("loaded")
         project = replace(project, config=config) if output_dir else project
         limits.configure(project.config.time_limit)
         formats = formats or project.config.formats
         resolution = prepare.resolved(project, papers, langs, audiences)
+        trace.event("resolved")
         ctx = RenderContext(project, resolution.labels, final, audiences=resolution.audiences, env=env)
         ahead = not (tailored or shard)  # a plain build: citeproc runs while its documents are checked
         if ahead:
             ctx, digests = _with_refs(ctx, store, resolution.documents)
             stale = [d for d in resolution.documents if _stale_document(ctx, store, d, formats, digests)]
+            trace.event("digests")
             ctx = later.enter_context(cite_ahead(ctx, stale, jobs or os.cpu_count() or 1))
         prepared = prepare.checked(project, resolution, final)
+        trace.event("checked")
         from positionkit.pipeline import produce  # lazy: see the top of the module
 
         diags, units = list(prepared.diagnostics), [Unit.of(u, fatal) for u in prepared.units]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from positionkit.diagnostics import Diagnostic, error
 from positionkit.load.sources import inside
+from positionkit.system import trace
 
 LOCK_WAIT = 600
 _TEMP = re.compile(r"\..+\.\d+\.tmp")
@@ -112,6 +113,7 @@ def commit(root: Path, files: dict) -> list[Diagnostic]:
     finally:
         for tmp, _ in temps:
             tmp.unlink(missing_ok=True)  # those not renamed when interrupted half-way
+    trace.event("written")
     return []
 
 

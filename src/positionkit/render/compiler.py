@@ -16,6 +16,7 @@ from typing import Any, Iterator, Mapping
 from positionkit.render import limits
 from positionkit.render.errors import RenderError, first_line
 from positionkit.render.media import media_name
+from positionkit.system import trace
 from positionkit.system.scratch import private_dir
 
 
@@ -61,7 +62,11 @@ def compile_source(fonts: Any, media: Mapping[str, bytes], epoch: int, source: s
     def run():
         with _compiler(fonts) as (compiler, root):
             _write_media(root, media)
-            return compiler.compile(input=source.encode("utf-8"), timestamp=epoch, **options)
+            trace.event("compile-start")
+            try:
+                return compiler.compile(input=source.encode("utf-8"), timestamp=epoch, **options)
+            finally:
+                trace.event("compile-end")
 
     try:
         return limits.within(run)

@@ -19,6 +19,7 @@ from typing import Mapping
 from positionkit.render import limits
 from positionkit.render.errors import RenderError, TimeLimitError, first_line
 from positionkit.system.pandoc import pandoc_path
+from positionkit.system import trace
 from positionkit.system.scratch import private_dir
 
 __all__ = ["PandocRun", "pandoc_files", "run_pandoc", "pandoc_path"]
@@ -60,6 +61,8 @@ class PandocRun:
     def __init__(self, args: list[str], input: bytes, *, epoch: int | None = None,
                  cwd: str | None = None) -> None:
         self.args = list(args)
+        self._kind = trace.pandoc_kind(self.args)
+        trace.event(self._kind + "-start")
         env = dict(os.environ)
         if epoch is not None:
             env["SOURCE_DATE_EPOCH"] = str(int(epoch))
@@ -94,6 +97,7 @@ class PandocRun:
             proc.wait()
         finally:
             late.cancel()
+        trace.event(self._kind + "-end")
         if stopped:
             self.stop()
             raise TimeLimitError(f"pandoc did not finish within {limits.seconds():g} s and was stopped",

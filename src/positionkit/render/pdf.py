@@ -37,6 +37,7 @@ from positionkit.render.pdftext import repair_text_layer
 from positionkit.scripts import scripts_in
 from positionkit.resolve.anchors import PREFIX
 from positionkit.style import Style
+from positionkit.system import trace
 
 __all__ = ["render_pdf", "render_png_pages", "typst_from_input", "typst_input", "typst_source"]
 
@@ -313,6 +314,7 @@ def compile_from(job: CompileInput, source: str) -> bytes:
             pdf = repair_text_layer(pdf)
         except Exception:  # pypdf on typst's output: a failed repair keeps the PDF as typst made it
             pass
+    trace.event("pdf-done")
     return pdf
 
 

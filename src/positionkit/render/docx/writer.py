@@ -25,6 +25,7 @@ from positionkit.render.media import IMAGE_TYPES, image_type, rewrite_images
 from positionkit.render.docx.ooxml import word_lang
 from positionkit.render.docx.package import finish_parts
 from positionkit.render.pandoc import run_pandoc
+from positionkit.system import trace
 from positionkit.system.scratch import private_dir
 from positionkit.render.raster import svg_to_png
 from positionkit.resolve.anchors import META_PREFIX
@@ -151,4 +152,6 @@ def docx_from_input(h: Handout, data: bytes, *, reference: bytes | None = None) 
         fixed = postprocess(raw, h, labels)
     except (KeyError, ValueError) as exc:
         raise RenderError(f"the reference document lacks something positionkit needs: {exc}") from exc
-    return finish_parts(embed_font_parts(anchors.mark_parts(fixed, h.review)), h.epoch)
+    docx = finish_parts(embed_font_parts(anchors.mark_parts(fixed, h.review)), h.epoch)
+    trace.event("docx-done")
+    return docx
