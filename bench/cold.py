@@ -12,6 +12,10 @@ routes in bench/handmade.py fed the same resolved Markdown, bibliography, CSL an
     --help, check (example)      seconds                               targets 0.06 s, 0.15 s
     100k words, en, DOCX+PDF     peak RSS (largest process) and time   target <= 1.2x memory
 
+Every run is traced (POSITIONKIT_TRACE, positionkit.system.trace; bench/handmade.py writes the
+same events): for the one-language rows the script also prints when the first citeproc started,
+how long it ran, what came after it, and the CPU time of each route's own Python process.
+
 The long papers are generated at run time from the example content (bench/longpaper.py).
 --baseline-src runs another positionkit source tree (e.g. an older commit) in the same rounds.
 Never part of the test run.
