@@ -32,13 +32,21 @@ PANDOC = pypandoc.get_pandoc_path()
 TRACE = os.environ.get("POSITIONKIT_TRACE")
 """bench/cold.py's trace file: the same events positionkit writes (positionkit.system.trace)."""
 EVENTS: list[str] = []
-if TRACE:
-    atexit.register(lambda: EVENTS and open(TRACE, "a").write("\n".join(EVENTS) + "\n"))
 
 
 def event(name: str) -> None:
     if TRACE:
         EVENTS.append(f"{time.time():.6f} {time.process_time():.6f} {name}")
+
+
+def write_events() -> None:
+    if EVENTS:
+        with open(TRACE, "a", encoding="utf-8") as out:
+            out.write("\n".join(EVENTS) + "\n")
+
+
+if TRACE:
+    atexit.register(write_events)
 
 
 def pandoc(args: list[str], data: bytes) -> bytes:

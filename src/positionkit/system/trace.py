@@ -1,7 +1,7 @@
 """Where a run's time goes: with POSITIONKIT_TRACE=FILE set, positionkit appends one line per
 stage event to FILE when it exits; unset (as for every user), each call is one comparison.
 
-A line is ``<unix time, s> <CPU time of this process so far, s> <event> [<detail>]``; the CPU
+A line is ``<unix time, s> <CPU time of this process so far, s> <event>``; the CPU
 time counts every thread of positionkit's own process (typst's compiles included), no pandoc
 run. The events, in a build's order: ``cli`` (the command starts, its modules imported),
 ``build``, ``load-start``, ``loaded``, ``resolved``, ``digests`` (input digests, before
@@ -15,6 +15,7 @@ events), when the first citeproc started, how long it ran, what came after, and 
 """
 from __future__ import annotations
 
+import atexit
 import os
 import time
 
@@ -22,24 +23,21 @@ _PATH = os.environ.get("POSITIONKIT_TRACE") or None
 _LINES: list[str] = []
 
 
-def event(name: str, detail: str = "") -> None:
-    """Note that ``name`` happens now (kept in memory; written at exit)."""
+def event(name: str) -> None:
+    """Note that ``name`` happens now (kept in memory, written at exit; list.append is
+    thread-safe)."""
     if _PATH is not None:
-        if not _LINES:
-            import atexit
-
-            atexit.register(flush)
-        _LINES.append(f"{time.time():.6f} {time.process_time():.6f} {name} {detail}".rstrip())  # list.append: thread-safe
+        _LINES.append(f"{time.time():.6f} {time.process_time():.6f} {name}")
 
 
-def flush() -> None:
-    """Append what was noted to the trace file, once (at exit, or by a caller that runs the CLI
-    in-process and wants the lines now)."""
-    if _PATH is None or not _LINES:
-        return
-    lines, _LINES[:] = list(_LINES), []
-    with open(_PATH, "a", encoding="utf-8") as out:
-        out.write("\n".join(lines) + "\n")
+def _write() -> None:
+    if _LINES:
+        with open(_PATH, "a", encoding="utf-8") as out:
+            out.write("\n".join(_LINES) + "\n")
+
+
+if _PATH is not None:
+    atexit.register(_write)
 
 
 def pandoc_kind(args: list[str]) -> str:
